@@ -1,0 +1,122 @@
+// Every message between a client (renderer through the preload, the CLI, the browser dev
+// host, tests) and a VM host process. One discriminated union per direction, each member
+// tagged by `kind`; handle them with exhaustive switches. House rule 4.
+import type { VmmErrorShape } from './errors';
+
+export const PROTOCOL_VERSION = 1;
+
+export type Firmware = 'none' | 'seabios';
+
+/** What a VM host needs to start one VM. Paths are absolute. */
+export interface VmConfig {
+  name: string;
+  memoryMiB: number;
+  cpus: number;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  firmware: Firmware;
+  /** Path of the .vmx the VM came from, when it came from one. */
+  vmxPath?: string;
+  /** A guest reset ends the run instead of rebooting. */
+  noReboot?: boolean;
+  display?: { maxWidth: number; maxHeight: number; vramMiB: number };
+  tools?: { syncTime: boolean; copyAllowed: boolean; pasteAllowed: boolean };
+  guestInfo?: Record<string, string>;
+}
+
+export type VmState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped';
+
+/** How a guest run ended (CLI exit status and UI text follow from it). */
+export type StopReason = 'poweroff' | 'reset' | 'triple-fault' | 'error' | 'host';
+
+export type PowerOp = 'pause' | 'resume' | 'stop' | 'reset' | 'soft-shutdown' | 'soft-reboot';
+
+/** Cumulative exit counters: counters[vcpu * EXIT_REASONS.length + reason]. */
+export interface TelemetrySample {
+  seq: number;
+  tMs: number;
+  vcpus: number;
+  counters: number[];
+  ports: BusRangeSample[];
+  mmio: BusRangeSample[];
+  backdoor: Record<string, number>;
+  kvm: Record<string, number>;
+}
+
+export interface BusRangeSample {
+  name: string;
+  base: number;
+  length: number;
+  hits: number;
+}
+
+export interface HostCapabilities {
+  kvm: boolean;
+  kvmError?: VmmErrorShape;
+  /** Each toggle: whether the host supports it and, when not, why. */
+  nested: {
+    exposeVirtualization: Toggle;
+    backdoorFromCpl3: Toggle;
+    l0HandlesL2Backdoor: Toggle;
+  };
+}
+
+export interface Toggle {
+  supported: boolean;
+  enabled: boolean;
+  reason?: string;
+}
+
+export type ToolsState = 'not-running' | 'running' | 'stopped';
+
+export interface GuestToolsInfo {
+  state: ToolsState;
+  version?: string;
+  osName?: string;
+  ipAddresses: string[];
+}
+
+export interface DisplayMode {
+  width: number;
+  height: number;
+  source: 'none' | 'text' | 'vbe' | 'svga';
+}
+
+/** Dirty rectangle with its pixels as RGBA, row-major, width*height*4 bytes. */
+export interface FrameRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
+
+// ---- client -> VM host ----
+export type HostRequest =
+  | { kind: 'start'; v: 1; config: VmConfig }
+  | { kind: 'power'; v: 1; op: PowerOp }
+  | { kind: 'serial-in'; v: 1; data: Uint8Array }
+  | { kind: 'serial-flow'; v: 1; paused: boolean }
+  | { kind: 'screenshot'; v: 1; id: number; path: string }
+  | { kind: 'key'; v: 1; code: string; down: boolean }
+  | { kind: 'pointer'; v: 1; x: number; y: number; buttons: number }
+  | { kind: 'viewport'; v: 1; width: number; height: number }
+  | { kind: 'host-clipboard'; v: 1; text: string }
+  | { kind: 'set-tools-option'; v: 1; option: 'syncTime' | 'copy' | 'paste'; enabled: boolean }
+  | { kind: 'guestinfo-set'; v: 1; key: string; value: string }
+  | { kind: 'frames'; v: 1; enabled: boolean };
+
+// ---- VM host -> client ----
+export type HostEvent =
+  | { kind: 'hello'; v: 1; protocol: number; capabilities: HostCapabilities }
+  | { kind: 'state'; v: 1; state: VmState; reason?: StopReason; code?: number; detail?: string }
+  | { kind: 'serial-out'; v: 1; data: Uint8Array }
+  | { kind: 'telemetry'; v: 1; sample: TelemetrySample }
+  | { kind: 'milestone'; v: 1; value: number; tMs: number }
+  | { kind: 'mode'; v: 1; mode: DisplayMode }
+  | { kind: 'frame'; v: 1; width: number; height: number; rects: FrameRect[] }
+  | { kind: 'screenshot-done'; v: 1; id: number; path?: string; error?: string }
+  | { kind: 'tools'; v: 1; info: GuestToolsInfo }
+  | { kind: 'guest-clipboard'; v: 1; text: string }
+  | { kind: 'error'; v: 1; error: VmmErrorShape };
