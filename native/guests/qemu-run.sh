@@ -3,6 +3,9 @@
 # the guests are meant to be run (COM1 on stdout, debug-exit at 0xf4, no NIC option ROM)
 # and exits with the guest's own exit code (QEMU reports (code << 1) | 1). QEMU cannot
 # use -cpu host here.
+# -smp 2,sockets=2 (override with QEMU_SMP): with QEMU 7.2's default topology for -smp 2
+# (one socket, two cores) SeaBIOS lists only the first CPU of each package in its MP
+# table, so the smp guest would see one processor.
 # The reset guest needs QEMU to reboot on the i8042 reset pulse, so -no-reboot is left
 # out for it.
 set -u
@@ -16,7 +19,7 @@ reboot=-no-reboot
 [ "$name" = reset ] && reboot=
 
 # shellcheck disable=SC2086 # $reboot is empty or one word
-timeout "${QEMU_TIMEOUT:-30}" qemu-system-x86_64 -enable-kvm -M pc -m 64 -smp "${QEMU_SMP:-2}" \
+timeout "${QEMU_TIMEOUT:-30}" qemu-system-x86_64 -enable-kvm -M pc -m 64 -smp "${QEMU_SMP:-2,sockets=2}" \
 	-nographic -monitor none -net none $reboot -kernel "$bin" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 "$@"
 rc=$?
