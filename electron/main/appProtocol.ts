@@ -1,0 +1,103 @@
+// App-level messages between the renderer and whoever hosts it (Electron main through the
+// preload, or the browser dev host over WebSocket): the VM library, starting VMs, the
+// clipboard broker. Per-VM traffic is protocol.ts (HostRequest/HostEvent) and does not
+// pass through here. Pure types plus channel names: no `electron`, no `node:*`, no DOM.
+//
+// Proposed to move to electron/common/appProtocol.ts (the renderer imports it type-only).
+import type { HostCapabilities, StopReason, VmConfig, VmState } from '../common/protocol';
+
+/** Nested-virtualization choices kept with a library entry (VmConfig has no field yet). */
+export interface NestedSettings {
+  exposeVirtualization: boolean;
+  backdoorFromCpl3: boolean;
+  l0HandlesL2Backdoor: boolean;
+}
+
+export type EntryOrigin = 'demo' | 'user' | 'vmx';
+
+export interface LibraryEntry {
+  id: string;
+  origin: EntryOrigin;
+  config: VmConfig;
+  nested: NestedSettings;
+}
+
+/** What the editor sends: a new entry has no id yet. */
+export interface LibraryEntryDraft {
+  id?: string;
+  config: VmConfig;
+  nested: NestedSettings;
+}
+
+export interface RunningVm {
+  id: string;
+  state: VmState;
+  reason?: StopReason;
+  detail?: string;
+}
+
+export interface LibrarySnapshot {
+  entries: LibraryEntry[];
+  running: RunningVm[];
+}
+
+// ---- renderer -> app (request/response) ----
+export type AppRequest =
+  | { kind: 'library-list' }
+  | { kind: 'library-save'; entry: LibraryEntryDraft }
+  | { kind: 'library-remove'; id: string }
+  | { kind: 'vm-start'; id: string }
+  | { kind: 'capabilities' }
+  | { kind: 'clipboard-read' }
+  | { kind: 'clipboard-write'; text: string };
+
+/** The reply type of each request kind. */
+export interface AppReplies {
+  'library-list': LibrarySnapshot;
+  'library-save': LibraryEntry;
+  'library-remove': null;
+  'vm-start': null;
+  capabilities: HostCapabilities;
+  'clipboard-read': string;
+  'clipboard-write': null;
+}
+
+export type AppReply<K extends AppRequest['kind']> = AppReplies[K];
+
+// ---- app -> renderer (push) ----
+export type AppEvent =
+  | { kind: 'library'; snapshot: LibrarySnapshot }
+  /** Bring this VM's console to the front (tray "Show", a .vmx opened from the desktop). */
+  | { kind: 'show-vm'; id: string };
+
+/** IPC channel names; ipcGate allows exactly these. */
+export const APP_CHANNELS = {
+  request: 'vireo:request',
+  connectVm: 'vireo:connect-vm',
+  event: 'vireo:event',
+  vmPort: 'vireo:vm-port',
+} as const;
+
+export type AppChannel = (typeof APP_CHANNELS)[keyof typeof APP_CHANNELS];
+
+/** Tag of the window message the preload uses to hand a VM MessagePort to the page. */
+export const VM_PORT_MESSAGE = 'vireo:vm-port';
+
+/** Sent by main to a VM host together with a MessagePort: speak HostRequest/HostEvent on it. */
+export interface AttachPortMessage {
+  kind: 'attach-port';
+  v: 1;
+}
+
+export const NO_NESTED: NestedSettings = { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false };
+
+/**
+ * What the preload exposes as `window.vireo` (functions only, no ipcRenderer). A VM's
+ * MessagePort cannot cross contextBridge, so connectVm() makes the preload post it to the
+ * page with window.postMessage({type: VM_PORT_MESSAGE, id}, '*', [port]).
+ */
+export interface VireoApi {
+  request(req: AppRequest): Promise<unknown>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  connectVm(id: string): Promise<void>;
+}

@@ -1,0 +1,177 @@
+// The renderer's one door to the outside (house rule 5): the only module that touches
+// window.vireo (Electron preload) or the dev host WebSocket. Everything else in renderer/
+// talks to a VmmClient.
+//
+// Two transports, same contract:
+//  * Electron: app requests through window.vireo.request(); each VM gets a MessagePort
+//    that main brokered between this page and the VM's host (main is not in the data path).
+//  * Browser dev host: one WebSocket (/ipc) multiplexing app requests and per-VM traffic,
+//    framed by wireCodec (bytes stay bytes).
+import type { HostEvent, HostRequest } from '../../electron/common/protocol';
+import type { AppEvent, AppReply, AppRequest, VireoApi } from '../../electron/main/appProtocol';
+import { VM_PORT_MESSAGE } from '../../electron/main/appProtocol';
+import { decodeMessage, encodeMessage } from '../../electron/devhost/wireCodec';
+
+export interface VmConnection {
+  readonly id: string;
+  send(req: HostRequest): void;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+  close(): void;
+}
+
+export interface VmmClient {
+  readonly transport: 'electron' | 'websocket';
+  request<R extends AppRequest>(req: R): Promise<AppReply<R['kind']>>;
+  onAppEvent(listener: (event: AppEvent) => void): () => void;
+  connectVm(id: string): Promise<VmConnection>;
+}
+
+type Listener<T> = (value: T) => void;
+
+class Emitter<T> {
+  private readonly listeners = new Set<Listener<T>>();
+  on(l: Listener<T>): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  emit(value: T): void {
+    for (const l of [...this.listeners]) l(value);
+  }
+}
+
+// ---------------------------------------------------------------- Electron (preload) ----
+
+function electronClient(api: VireoApi): VmmClient {
+  return {
+    transport: 'electron',
+    request: (req) => api.request(req) as Promise<never>,
+    onAppEvent: (listener) => api.onEvent(listener),
+    connectVm(id) {
+      return new Promise<VmConnection>((resolve, reject) => {
+        const onMessage = (ev: MessageEvent): void => {
+          // Only the preload (same window) hands out ports, tagged with the VM id.
+          const data = ev.data as { type?: unknown; id?: unknown } | null;
+          if (ev.source !== window || !data || data.type !== VM_PORT_MESSAGE || data.id !== id) return;
+          const port = ev.ports[0];
+          if (!port) return;
+          window.removeEventListener('message', onMessage);
+          resolve(portConnection(id, port));
+        };
+        window.addEventListener('message', onMessage);
+        api.connectVm(id).catch((err: unknown) => {
+          window.removeEventListener('message', onMessage);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        });
+      });
+    },
+  };
+}
+
+function portConnection(id: string, port: MessagePort): VmConnection {
+  const events = new Emitter<HostEvent>();
+  port.onmessage = (ev: MessageEvent) => events.emit(ev.data as HostEvent);
+  return {
+    id,
+    send: (req) => port.postMessage(req),
+    onEvent: (l) => events.on(l),
+    close: () => port.close(),
+  };
+}
+
+// ---------------------------------------------------------------- dev host (WebSocket) ----
+
+/** Envelope on the dev host socket; the dev host speaks the mirror image. */
+export type WsClientMessage =
+  | { t: 'req'; seq: number; req: AppRequest }
+  | { t: 'vm-open'; seq: number; id: string }
+  | { t: 'vm-close'; id: string }
+  | { t: 'vm'; id: string; req: HostRequest };
+
+export type WsServerMessage =
+  | { t: 'res'; seq: number; ok: true; value: unknown }
+  | { t: 'res'; seq: number; ok: false; error: string }
+  | { t: 'app'; event: AppEvent }
+  | { t: 'vm'; id: string; event: HostEvent };
+
+function websocketClient(url: string): VmmClient {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(), { once: true });
+    ws.addEventListener('error', () => reject(new Error(`cannot reach the dev host at ${url}`)), { once: true });
+  });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const appEvents = new Emitter<AppEvent>();
+  const vmEvents = new Map<string, Emitter<HostEvent>>();
+  let seq = 0;
+
+  ws.addEventListener('message', (ev: MessageEvent) => {
+    const msg = decodeMessage(new Uint8Array(ev.data as ArrayBuffer)) as WsServerMessage;
+    switch (msg.t) {
+      case 'res': {
+        const p = pending.get(msg.seq);
+        pending.delete(msg.seq);
+        if (msg.ok) p?.resolve(msg.value);
+        else p?.reject(new Error(msg.error));
+        break;
+      }
+      case 'app':
+        appEvents.emit(msg.event);
+        break;
+      case 'vm':
+        vmEvents.get(msg.id)?.emit(msg.event);
+        break;
+    }
+  });
+  ws.addEventListener('close', () => {
+    for (const p of pending.values()) p.reject(new Error('the dev host closed the connection'));
+    pending.clear();
+  });
+
+  const send = (msg: WsClientMessage): void => ws.send(encodeMessage(msg));
+  const call = async (make: (seq: number) => WsClientMessage): Promise<unknown> => {
+    await opened;
+    const n = ++seq;
+    return new Promise((resolve, reject) => {
+      pending.set(n, { resolve, reject });
+      send(make(n));
+    });
+  };
+
+  return {
+    transport: 'websocket',
+    async request(req) {
+      // The browser's clipboard is the host clipboard here; the dev host has none.
+      if (req.kind === 'clipboard-read') return (await navigator.clipboard.readText()) as never;
+      if (req.kind === 'clipboard-write') {
+        await navigator.clipboard.writeText(req.text);
+        return null as never;
+      }
+      return (await call((n) => ({ t: 'req', seq: n, req }))) as never;
+    },
+    onAppEvent: (l) => appEvents.on(l),
+    async connectVm(id) {
+      const events = vmEvents.get(id) ?? new Emitter<HostEvent>();
+      vmEvents.set(id, events);
+      await call((n) => ({ t: 'vm-open', seq: n, id }));
+      return {
+        id,
+        send: (req) => send({ t: 'vm', id, req }),
+        onEvent: (l) => events.on(l),
+        close() {
+          vmEvents.delete(id);
+          send({ t: 'vm-close', id });
+        },
+      };
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------ choice ----
+
+export function createVmmClient(): VmmClient {
+  const api = (window as unknown as { vireo?: VireoApi }).vireo;
+  if (api) return electronClient(api);
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return websocketClient(`${scheme}//${location.host}/ipc`);
+}

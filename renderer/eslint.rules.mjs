@@ -1,0 +1,20 @@
+// Layer rule for renderer/ (house rule 5, ARCHITECTURE.md): the renderer is a browser
+// page. Include in eslint.config.mjs as `{ files: ['renderer/**/*.{ts,tsx}'], rules: rendererRules }`.
+const banned = [
+  { name: 'electron', message: 'The renderer reaches Electron only through renderer/bridge/vmmClient.ts (window.vireo).' },
+];
+export const rendererRules = {
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: banned,
+      patterns: [
+        { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node built-ins.' },
+        { group: ['**/native/**', '**/electron/vmhost/**', '**/electron/cli/**', '**/electron/vmfiles/**'], message: 'Only electron/common (and the two bridge contracts) may be imported from outside renderer/.' },
+        { group: ['**/electron/main/*', '!**/electron/main/appProtocol'], message: 'Only electron/main/appProtocol (types) may be imported from electron/main.' },
+        { group: ['**/electron/preload/**'], message: 'The renderer sees the preload only through window.vireo.' },
+      ],
+    },
+  ],
+  'no-restricted-globals': ['error', { name: 'require', message: 'No require in the renderer.' }, { name: 'process', message: 'No process in the renderer.' }],
+};

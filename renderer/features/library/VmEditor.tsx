@@ -1,0 +1,79 @@
+import { useState } from 'react';
+import { useServices } from '../../app/services';
+import { saveEntry } from '../../app/actions';
+import { useVmStore } from '../../store/vmStore';
+import { draftFromForm, formFromEntry, type EditorForm } from './draft';
+import { NestedToggles } from '../nested/NestedToggles';
+
+export function VmEditor({ id }: { id?: string }) {
+  const services = useServices();
+  const entry = useVmStore((s) => s.entries.find((e) => e.id === id));
+  const [form, setForm] = useState<EditorForm>(() => formFromEntry(entry));
+  const [problems, setProblems] = useState<string[]>([]);
+  const set = <K extends keyof EditorForm>(key: K, value: EditorForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
+  const text = (key: 'name' | 'memoryMiB' | 'cpus' | 'kernel' | 'initrd' | 'append', label: string, placeholder = '') => (
+    <label className="field">
+      <span>{label}</span>
+      <input name={key} value={form[key]} placeholder={placeholder} onChange={(e) => set(key, e.target.value)} />
+    </label>
+  );
+
+  const save = async (): Promise<void> => {
+    const draft = draftFromForm(form, entry);
+    if (Array.isArray(draft)) {
+      setProblems(draft);
+      return;
+    }
+    if (await saveEntry(services, draft)) useVmStore.getState().setScreen({ name: 'library' });
+  };
+
+  return (
+    <section className="editor" data-testid="editor">
+      <h1>{entry ? `Settings: ${entry.config.name}` : 'New virtual machine'}</h1>
+      <div className="editor-grid">
+        <fieldset>
+          <legend>Machine</legend>
+          {text('name', 'Name')}
+          {text('memoryMiB', 'Memory (MiB)')}
+          {text('cpus', 'vCPUs')}
+        </fieldset>
+        <fieldset>
+          <legend>Boot</legend>
+          <label className="field">
+            <span>Firmware</span>
+            <select name="firmware" value={form.firmware} onChange={(e) => set('firmware', e.target.value as EditorForm['firmware'])}>
+              <option value="none">None (direct kernel boot)</option>
+              <option value="seabios">SeaBIOS</option>
+            </select>
+          </label>
+          {text('kernel', 'Kernel', '/path/to/bzImage')}
+          {text('initrd', 'Initrd', 'optional')}
+          {text('append', 'Kernel command line', 'console=ttyS0')}
+        </fieldset>
+        <fieldset>
+          <legend>VMware Tools</legend>
+          {(['syncTime', 'copyAllowed', 'pasteAllowed'] as const).map((k) => (
+            <label className="check" key={k}>
+              <input type="checkbox" name={k} checked={form[k]} onChange={(e) => set(k, e.target.checked)} />
+              {k === 'syncTime' ? 'Synchronize guest time with host' : k === 'copyAllowed' ? 'Guest → host copy' : 'Host → guest paste'}
+            </label>
+          ))}
+        </fieldset>
+        <NestedToggles value={form.nested} onChange={(nested) => set('nested', nested)} />
+      </div>
+      {problems.length > 0 && (
+        <ul className="problems" role="alert">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      <div className="editor-actions">
+        <button onClick={() => useVmStore.getState().setScreen({ name: 'library' })}>Cancel</button>
+        <button className="primary" onClick={() => void save()}>
+          Save
+        </button>
+      </div>
+    </section>
+  );
+}

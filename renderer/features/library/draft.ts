@@ -1,0 +1,63 @@
+// Editor form values <-> library drafts. Validation here is for quick feedback in the
+// form; the app (main or dev host) validates again before saving (never trust the page).
+import type { Firmware, VmConfig } from '../../../electron/common/protocol';
+import type { LibraryEntry, LibraryEntryDraft, NestedSettings } from '../../../electron/main/appProtocol';
+
+export interface EditorForm {
+  name: string;
+  memoryMiB: string;
+  cpus: string;
+  firmware: Firmware;
+  kernel: string;
+  initrd: string;
+  append: string;
+  syncTime: boolean;
+  copyAllowed: boolean;
+  pasteAllowed: boolean;
+  nested: NestedSettings;
+}
+
+export function formFromEntry(e: LibraryEntry | undefined): EditorForm {
+  const c = e?.config;
+  return {
+    name: c?.name ?? 'New VM',
+    memoryMiB: String(c?.memoryMiB ?? 64),
+    cpus: String(c?.cpus ?? 1),
+    firmware: c?.firmware ?? 'none',
+    kernel: c?.kernel ?? '',
+    initrd: c?.initrd ?? '',
+    append: c?.append ?? '',
+    syncTime: c?.tools?.syncTime ?? true,
+    copyAllowed: c?.tools?.copyAllowed ?? true,
+    pasteAllowed: c?.tools?.pasteAllowed ?? true,
+    nested: e?.nested ?? { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false },
+  };
+}
+
+/** Returns the draft, or a list of problems to show next to the form. */
+export function draftFromForm(form: EditorForm, base: LibraryEntry | undefined): LibraryEntryDraft | string[] {
+  const problems: string[] = [];
+  const memoryMiB = Number(form.memoryMiB);
+  const cpus = Number(form.cpus);
+  if (!form.name.trim()) problems.push('Name is empty.');
+  if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 65536) problems.push('Memory must be a whole number of MiB between 1 and 65536.');
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) problems.push('vCPUs must be between 1 and 64.');
+  if (form.firmware === 'none' && !form.kernel.trim()) problems.push('Without firmware the VM needs a kernel to boot.');
+  for (const [label, p] of [['Kernel', form.kernel], ['Initrd', form.initrd]] as const) {
+    if (p.trim() && !p.trim().startsWith('/')) problems.push(`${label} path must be absolute.`);
+  }
+  if (problems.length) return problems;
+  const optional = (s: string): string | undefined => (s.trim() ? s.trim() : undefined);
+  const config: VmConfig = {
+    ...base?.config,
+    name: form.name.trim(),
+    memoryMiB,
+    cpus,
+    firmware: form.firmware,
+    kernel: optional(form.kernel),
+    initrd: optional(form.initrd),
+    append: optional(form.append),
+    tools: { syncTime: form.syncTime, copyAllowed: form.copyAllowed, pasteAllowed: form.pasteAllowed },
+  };
+  return { id: base?.id, config, nested: form.nested };
+}
