@@ -1,0 +1,58 @@
+#include "host_info.h"
+
+#include <sys/ioctl.h>
+
+#include <fstream>
+#include <string>
+
+#include "../core/kvm.h"
+#include "errors.h"
+
+namespace vireo {
+
+namespace {
+
+// Returns the first line of a sysfs file, or "" when it does not exist.
+std::string read_param(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  if (in) std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+Napi::Value HostInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  std::string path = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "/dev/kvm";
+  KvmSystem kvm;
+  Status s = KvmSystem::open(&kvm, path.c_str());
+  out.Set("kvm", Napi::Boolean::New(env, s.ok()));
+  if (!s.ok()) {
+    Napi::Object err = Napi::Object::New(env);
+    err.Set("code", error_code_name(s.code));
+    err.Set("message", s.message);
+    out.Set("kvmError", err);
+  } else {
+    out.Set("maxVcpus", kvm.max_vcpus());
+    out.Set("nestedState", kvm.check_extension(KVM_CAP_NESTED_STATE) > 0);
+  }
+  // Module parameters (Documentation/admin-guide/kernel-parameters.txt, kvm.*).
+  out.Set("vmwareBackdoorParam", read_param("/sys/module/kvm/parameters/enable_vmware_backdoor"));
+  std::string intel = read_param("/sys/module/kvm_intel/parameters/nested");
+  std::string amd = read_param("/sys/module/kvm_amd/parameters/nested");
+  out.Set("nestedParam", !intel.empty() ? intel : amd);
+  out.Set("vendorModule", !intel.empty() ? "kvm_intel" : !amd.empty() ? "kvm_amd"
+                          : !read_param("/sys/module/kvm_pvm/parameters/nested").empty() ? "kvm_pvm" : "");
+  std::ifstream modules("/proc/modules");
+  std::string line, names;
+  while (std::getline(modules, line)) {
+    std::string name = line.substr(0, line.find(' '));
+    if (name.rfind("kvm", 0) == 0) names += (names.empty() ? "" : ",") + name;
+  }
+  out.Set("kvmModules", names);
+  return out;
+}
+
+}  // namespace vireo

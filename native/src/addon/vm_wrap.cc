@@ -1,0 +1,188 @@
+#include "vm_wrap.h"
+
+#include "errors.h"
+
+namespace vireo {
+
+namespace {
+
+const char* stop_reason_name(StopReason r) {
+  switch (r) {
+    case StopReason::kPoweroff: return "poweroff";
+    case StopReason::kReset: return "reset";
+    case StopReason::kTripleFault: return "triple-fault";
+    case StopReason::kError: return "error";
+    case StopReason::kHost: return "host";
+    case StopReason::kNone: break;
+  }
+  return "none";
+}
+
+Napi::Array ranges_to_js(Napi::Env env, const std::vector<BusRangeStats>& ranges) {
+  Napi::Array out = Napi::Array::New(env, ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", ranges[i].name);
+    o.Set("base", static_cast<double>(ranges[i].base));
+    o.Set("length", static_cast<double>(ranges[i].length));
+    o.Set("hits", static_cast<double>(ranges[i].hits));
+    out.Set(i, o);
+  }
+  return out;
+}
+
+// Reads an optional property of the config object.
+std::string opt_string(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+}
+
+}  // namespace
+
+Napi::Function VmWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Vm",
+                     {InstanceMethod("start", &VmWrap::Start), InstanceMethod("pause", &VmWrap::Pause),
+                      InstanceMethod("resume", &VmWrap::Resume), InstanceMethod("stop", &VmWrap::Stop),
+                      InstanceMethod("reset", &VmWrap::Reset), InstanceMethod("close", &VmWrap::Close),
+                      InstanceMethod("readExitCounters", &VmWrap::ReadExitCounters),
+                      InstanceMethod("busStats", &VmWrap::BusStats), InstanceMethod("kvmStats", &VmWrap::KvmStats),
+                      InstanceMethod("takeSerialFd", &VmWrap::TakeSerialFd), InstanceAccessor("cpus", &VmWrap::Cpus, nullptr)});
+}
+
+// new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, kvmPath?})
+VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "new Vm(config): config object required").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::Object o = info[0].As<Napi::Object>();
+  MachineConfig c;
+  c.memory_bytes = static_cast<uint64_t>(o.Get("memoryBytes").ToNumber().DoubleValue());
+  c.cpus = o.Get("cpus").ToNumber().Uint32Value();
+  c.kernel = opt_string(o, "kernel");
+  c.initrd = opt_string(o, "initrd");
+  c.cmdline = opt_string(o, "cmdline");
+  c.firmware = opt_string(o, "firmware");
+  if (o.Has("serialConsole")) c.serial_console = o.Get("serialConsole").ToBoolean();
+  if (o.Has("noReboot")) c.no_reboot = o.Get("noReboot").ToBoolean();
+  std::string kvm_path = opt_string(o, "kvmPath");
+  if (!kvm_path.empty()) c.kvm_path = kvm_path;
+  Status s = Machine::create(c, &machine_);
+  if (!s.ok()) to_js_error(env, s).ThrowAsJavaScriptException();
+}
+
+VmWrap::~VmWrap() { close(); }
+
+void VmWrap::close() {
+  if (machine_) {
+    machine_->stop();
+    machine_.reset();
+  }
+  if (events_live_) {
+    events_.Release();
+    events_live_ = false;
+  }
+}
+
+// start(onEvent): onEvent({type: 'stopped'|'reset'|'milestone', reason?, code, tNs, detail?})
+Napi::Value VmWrap::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env, "start(onEvent): callback required").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  events_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "vireo-vm-events", 256, 1);
+  events_.Unref(env);  // a running VM alone does not keep the process alive
+  events_live_ = true;
+  Napi::ThreadSafeFunction tsfn = events_;
+  machine_->set_event_sink([tsfn](const MachineEvent& e) mutable {
+    auto* copy = new MachineEvent(e);
+    napi_status st = tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function cb, MachineEvent* ev) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("type", ev->type == MachineEvent::Type::kStopped ? "stopped"
+                    : ev->type == MachineEvent::Type::kReset ? "reset" : "milestone");
+      if (ev->type != MachineEvent::Type::kMilestone) o.Set("reason", stop_reason_name(ev->reason));
+      o.Set("code", static_cast<double>(ev->code));
+      o.Set("tNs", static_cast<double>(ev->t_ns));
+      if (!ev->detail.empty()) o.Set("detail", ev->detail);
+      delete ev;
+      cb.Call({o});
+    });
+    if (st != napi_ok) delete copy;
+  });
+  Status s = machine_->start();
+  if (!s.ok()) to_js_error(env, s).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value VmWrap::Pause(const Napi::CallbackInfo& info) {
+  if (machine_) machine_->pause();
+  return info.Env().Undefined();
+}
+
+Napi::Value VmWrap::Resume(const Napi::CallbackInfo& info) {
+  if (machine_) machine_->resume();
+  return info.Env().Undefined();
+}
+
+Napi::Value VmWrap::Stop(const Napi::CallbackInfo& info) {
+  if (machine_) machine_->stop();
+  return info.Env().Undefined();
+}
+
+Napi::Value VmWrap::Reset(const Napi::CallbackInfo& info) {
+  if (machine_) machine_->reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value VmWrap::Close(const Napi::CallbackInfo& info) {
+  close();
+  return info.Env().Undefined();
+}
+
+// readExitCounters(buf: Float64Array): fills cpus * reasons cumulative counts; returns
+// how many were written. Exact up to 2^53.
+Napi::Value VmWrap::ReadExitCounters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 1 || !info[0].IsTypedArray()) return Napi::Number::New(env, 0);
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_float64_array) {
+    Napi::TypeError::New(env, "readExitCounters needs a Float64Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Float64Array buf = info[0].As<Napi::Float64Array>();
+  size_t n = std::min<size_t>(buf.ElementLength(), machine_->cpus() * static_cast<size_t>(ExitReason::kCount));
+  std::vector<uint64_t> tmp(machine_->cpus() * static_cast<size_t>(ExitReason::kCount));
+  machine_->read_exit_counters(tmp.data(), tmp.size());
+  for (size_t i = 0; i < n; ++i) buf[i] = static_cast<double>(tmp[i]);
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+Napi::Value VmWrap::BusStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  if (!machine_) return o;
+  o.Set("ports", ranges_to_js(env, machine_->port_stats()));
+  o.Set("mmio", ranges_to_js(env, machine_->mmio_stats()));
+  return o;
+}
+
+Napi::Value VmWrap::KvmStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  if (!machine_) return o;
+  for (const KvmStat& s : machine_->kvm_stats()) o.Set(s.name, static_cast<double>(s.value));
+  return o;
+}
+
+Napi::Value VmWrap::TakeSerialFd(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), machine_ ? machine_->take_serial_fd() : -1);
+}
+
+Napi::Value VmWrap::Cpus(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), machine_ ? machine_->cpus() : 0);
+}
+
+}  // namespace vireo

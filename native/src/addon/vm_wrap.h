@@ -1,0 +1,38 @@
+// Vm: the JS object for one Machine. Control calls are synchronous and cheap; events
+// (stopped, reset, milestone) arrive through one thread-safe function per VM; counters are
+// pulled (readExitCounters) — nothing crosses to JS per exit.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "../core/machine.h"
+
+namespace vireo {
+
+class VmWrap : public Napi::ObjectWrap<VmWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit VmWrap(const Napi::CallbackInfo& info);
+  ~VmWrap() override;
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Pause(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Reset(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value ReadExitCounters(const Napi::CallbackInfo& info);
+  Napi::Value BusStats(const Napi::CallbackInfo& info);
+  Napi::Value KvmStats(const Napi::CallbackInfo& info);
+  Napi::Value TakeSerialFd(const Napi::CallbackInfo& info);
+  Napi::Value Cpus(const Napi::CallbackInfo& info);
+  void close();
+
+  std::unique_ptr<Machine> machine_;
+  Napi::ThreadSafeFunction events_;
+  bool events_live_ = false;
+};
+
+}  // namespace vireo

@@ -1,0 +1,75 @@
+#include "board.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vireo {
+
+void KvmIrqLine::set_level(bool high) {
+  kvm_irq_level level{};
+  level.irq = gsi_;
+  level.level = high ? 1 : 0;
+  ioctl(vm_.get(), KVM_IRQ_LINE, &level);
+}
+
+FdSink::~FdSink() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Status FdSink::open(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    return Status::Error(ErrorCode::kIo, "cannot write " + path + ": " + strerror(errno), errno);
+  return Status::Ok();
+}
+
+size_t FdSink::write(const uint8_t* data, size_t len) {
+  if (fd_ < 0) return len;
+  ssize_t n = ::write(fd_, data, len);
+  return n < 0 ? len : static_cast<size_t>(n);
+}
+
+Board::Board(MachineControl& control, const Fd& vm)
+    : control_(control),
+      irq_com1_(vm, 4),
+      com1_(irq_com1_, serial),
+      exit_port_(control),
+      milestone_port_(control),
+      debugcon_(debugcon_sink_) {}
+
+Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& /*mmio*/) {
+  Status s = serial.init();
+  if (!s.ok()) return s;
+  com1_.set_rx_space_callback([this] { serial.rx_space(); });
+  if (!options.debugcon_path.empty()) {
+    s = debugcon_sink_.open(options.debugcon_path);
+    if (!s.ok()) return s;
+  }
+  struct Port {
+    uint16_t base, length;
+    PioDevice* device;
+    const char* name;
+  };
+  const Port ports[] = {
+      {0x3f8, 8, &com1_, "com1"},
+      {0x80, 1, &post_code_, "post-code"},
+      {0xf4, 4, &exit_port_, "debug-exit"},
+      {0xf8, 4, &milestone_port_, "milestone"},
+      {0x402, 1, &debugcon_, "debugcon"},
+  };
+  for (const Port& p : ports) {
+    s = pio.add(p.base, p.length, p.device, p.name);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+void Board::start() { serial.start(&com1_); }
+
+void Board::stop() { serial.stop(); }
+
+}  // namespace vireo

@@ -1,0 +1,441 @@
+#include "machine.h"
+
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "boot_linux.h"
+#include "cpuid.h"
+#include "e820.h"
+#include "layout.h"
+#include "mptable.h"
+
+namespace vireo {
+
+namespace {
+
+constexpr uint32_t kFirstDeviceSlot = 16;
+constexpr uint64_t kMaxImage = 512ull << 20;
+
+uint64_t host_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  while (in >> key >> kib) {
+    if (key == "MemTotal:") return kib << 10;
+    in.ignore(256, '\n');
+  }
+  return 0;
+}
+
+// LAPIC LVT0 = ExtINT and LVT1 = NMI (as the BIOS leaves them), so the 8259 PIC's output
+// reaches the BSP (KVM kvm_apic_accept_pic_intr) before a guest programs its LAPIC.
+void setup_lapic_lints(int vcpu_fd) {
+  kvm_lapic_state lapic;
+  if (ioctl(vcpu_fd, KVM_GET_LAPIC, &lapic) < 0) return;
+  auto reg = [&](unsigned off) { return reinterpret_cast<uint32_t*>(lapic.regs + off); };
+  *reg(0x350) = (*reg(0x350) & ~0x1c7ffu) | 0x700;  // LVT LINT0: ExtINT, unmasked
+  *reg(0x360) = (*reg(0x360) & ~0x1c7ffu) | 0x400;  // LVT LINT1: NMI, unmasked
+  ioctl(vcpu_fd, KVM_SET_LAPIC, &lapic);
+}
+
+// 32-bit flat segment for the Linux 32-bit boot protocol (boot.rst "32-bit BOOT PROTOCOL").
+kvm_segment flat_segment(uint16_t selector, uint8_t type) {
+  kvm_segment s{};
+  s.base = 0;
+  s.limit = 0xffffffff;
+  s.selector = selector;
+  s.type = type;
+  s.present = 1;
+  s.dpl = 0;
+  s.db = 1;
+  s.s = 1;
+  s.g = 1;
+  return s;
+}
+
+}  // namespace
+
+Machine::Machine(const MachineConfig& config) : config_(config), board_(*this, vm_) {}
+
+Machine::~Machine() {
+  stop();
+  teardown_kvm();
+  board_.stop();
+}
+
+Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* out) {
+  if (config.cpus < 1 || config.cpus > kMaxCpus)
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "--cpus " + std::to_string(config.cpus) + " is out of range: use 1 to " + std::to_string(kMaxCpus));
+  if (config.memory_bytes < (16ull << 20) || (config.memory_bytes & 0xfffff))
+    return Status::Error(ErrorCode::kInvalidArgument, "--memory must be at least 16M and a whole number of MiB");
+  if (config.kernel.empty() && config.firmware.empty())
+    return Status::Error(ErrorCode::kInvalidArgument, "nothing to boot: pass --kernel or --firmware");
+  uint64_t host = host_memory_bytes();
+  if (host && config.memory_bytes > host)
+    return Status::Error(ErrorCode::kHostLimit, "--memory " + std::to_string(config.memory_bytes >> 20) +
+                                                    "M is more than this host has (" + std::to_string(host >> 20) +
+                                                    " MiB): use a smaller --memory");
+  std::unique_ptr<Machine> m(new Machine(config));
+  Status s = KvmSystem::open(&m->kvm_, config.kvm_path.c_str());
+  if (!s.ok()) return s;
+  int max = m->kvm_.max_vcpus();
+  if (static_cast<int>(config.cpus) > max)
+    return Status::Error(ErrorCode::kHostLimit, "--cpus " + std::to_string(config.cpus) +
+                                                    " is more than this host's KVM allows (" + std::to_string(max) + ")");
+  s = m->load_images();
+  if (!s.ok()) return s;
+
+  m->ram_below_4g_ = std::min(config.memory_bytes, layout::kPciHoleStart);
+  m->ram_above_4g_ = config.memory_bytes - m->ram_below_4g_;
+  s = m->memory_.add_region(0, m->ram_below_4g_, false);
+  if (s.ok() && m->ram_above_4g_) s = m->memory_.add_region(layout::k4GiB, m->ram_above_4g_, false);
+  if (s.ok() && !m->firmware_.empty())
+    s = m->memory_.add_region(layout::k4GiB - m->firmware_.size(), m->firmware_.size(), true);
+  if (!s.ok()) return s;
+
+  BoardOptions options;
+  if (const char* dc = getenv("VIREO_DEBUGCON")) options.debugcon_path = dc;
+  s = m->board_.init(options, m->pio_, m->mmio_);
+  if (!s.ok()) return s;
+  s = m->build_kvm();
+  if (!s.ok()) return s;
+  s = m->load_payload();
+  if (!s.ok()) return s;
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+Status Machine::load_images() {
+  if (!config_.kernel.empty()) {
+    Status s = read_file(config_.kernel, "kernel", kMaxImage, &kernel_);
+    if (!s.ok()) return s;
+    s = check_bzimage(kernel_, config_.kernel);
+    if (!s.ok()) return s;
+  }
+  if (!config_.initrd.empty()) {
+    Status s = read_file(config_.initrd, "initrd", kMaxImage, &initrd_);
+    if (!s.ok()) return s;
+  }
+  if (!config_.firmware.empty()) {
+    Status s = read_file(config_.firmware, "firmware", 16ull << 20, &firmware_);
+    if (!s.ok()) return s;
+    if (firmware_.size() < 0x10000 || (firmware_.size() & 0xffff))
+      return Status::Error(ErrorCode::kImageFormat,
+                           "firmware " + config_.firmware + " is not a BIOS image (size must be a multiple of 64 KiB): "
+                           "use /usr/share/seabios/bios-256k.bin");
+  }
+  return Status::Ok();
+}
+
+Status Machine::set_slot(uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags) {
+  kvm_userspace_memory_region r{};
+  r.slot = slot;
+  r.flags = flags;
+  r.guest_phys_addr = gpa;
+  r.memory_size = size;
+  r.userspace_addr = reinterpret_cast<uint64_t>(host);
+  if (ioctl(vm_.get(), KVM_SET_USER_MEMORY_REGION, &r) < 0)
+    return Status::Error(ErrorCode::kHostLimit, "KVM_SET_USER_MEMORY_REGION failed: " + std::string(strerror(errno)), errno);
+  return Status::Ok();
+}
+
+Status Machine::build_kvm() {
+  int fd = ioctl(kvm_.fd(), KVM_CREATE_VM, 0);
+  if (fd < 0) return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_VM failed: " + std::string(strerror(errno)), errno);
+  vm_ = Fd(fd);
+  uint64_t identity = layout::kIdentityMap;
+  if (ioctl(vm_.get(), KVM_SET_TSS_ADDR, layout::kTss) < 0 ||
+      ioctl(vm_.get(), KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
+    return Status::Error(ErrorCode::kKvmCapability, "KVM_SET_TSS_ADDR failed", errno);
+  if (ioctl(vm_.get(), KVM_CREATE_IRQCHIP) < 0)
+    return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_IRQCHIP failed", errno);
+  kvm_pit_config pit{};
+  if (ioctl(vm_.get(), KVM_CREATE_PIT2, &pit) < 0)
+    return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_PIT2 failed", errno);
+  int sfd = ioctl(vm_.get(), KVM_GET_STATS_FD, nullptr);
+  vm_stats_ = Fd(sfd >= 0 ? sfd : -1);
+
+  for (const MemoryRegion& r : memory_.regions()) {
+    Status s = set_slot(r.slot, r.gpa, r.size, r.host, r.read_only ? KVM_MEM_READONLY : 0);
+    if (!s.ok()) return s;
+  }
+  {
+    std::lock_guard<std::mutex> guard(slots_lock_);
+    for (size_t i = 0; i < device_slots_.size(); ++i) {
+      const DeviceSlot& d = device_slots_[i];
+      if (!d.used || !d.gpa) continue;
+      Status s = set_slot(kFirstDeviceSlot + i, d.gpa, d.size, d.host, d.flags);
+      if (!s.ok()) return s;
+    }
+  }
+
+  std::vector<kvm_cpuid_entry2> supported;
+  Status s = kvm_.supported_cpuid(&supported);
+  if (!s.ok()) return s;
+  retired_counters_.resize(config_.cpus * static_cast<size_t>(ExitReason::kCount), 0);
+  for (unsigned i = 0; i < config_.cpus; ++i) {
+    int vfd = ioctl(vm_.get(), KVM_CREATE_VCPU, i);
+    if (vfd < 0) return Status::Error(ErrorCode::kHostLimit, "KVM_CREATE_VCPU failed", errno);
+    Fd vcpu_fd(vfd);
+    void* run = mmap(nullptr, kvm_.vcpu_mmap_size(), PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
+    if (run == MAP_FAILED) return Status::Error(ErrorCode::kHostLimit, "mmap of kvm_run failed", errno);
+    CpuidOptions o;
+    o.vcpu_index = i;
+    o.cpus = config_.cpus;
+    int khz = ioctl(vfd, KVM_GET_TSC_KHZ, 0);
+    o.tsc_khz = khz > 0 ? static_cast<uint32_t>(khz) : 0;
+    std::vector<kvm_cpuid_entry2> entries = build_cpuid(supported, o);
+    std::vector<uint8_t> buf = pack_cpuid(entries);
+    if (ioctl(vfd, kKvmSetCpuid2, buf.data()) < 0) {
+      munmap(run, kvm_.vcpu_mmap_size());
+      return Status::Error(ErrorCode::kKvmCapability, "KVM_SET_CPUID2 failed", errno);
+    }
+    setup_lapic_lints(vfd);
+    Vcpu::Env env{&memory_, &pio_, &mmio_, this};
+    vcpus_.push_back(std::make_unique<Vcpu>(i, std::move(vcpu_fd), static_cast<kvm_run*>(run),
+                                            kvm_.vcpu_mmap_size(), env));
+  }
+  return Status::Ok();
+}
+
+void Machine::teardown_kvm() {
+  for (size_t i = 0; i < vcpus_.size(); ++i) {
+    vcpus_[i]->stop();
+    for (unsigned r = 0; r < static_cast<unsigned>(ExitReason::kCount); ++r)
+      retired_counters_[i * static_cast<size_t>(ExitReason::kCount) + r] += vcpus_[i]->stats().get(static_cast<ExitReason>(r));
+  }
+  vcpus_.clear();
+  vm_stats_ = Fd();
+  vm_ = Fd();
+}
+
+Status Machine::load_payload() {
+  std::vector<E820Entry> e820 = build_e820(ram_below_4g_, ram_above_4g_);
+  if (!firmware_.empty()) {
+    // Pristine flash at the top of 4 GiB (read-only slot) and the whole image preloaded
+    // into writable RAM below 1 MiB (docs/seabios-fwcfg.md (c) option A); a reset
+    // restores the low copy so SeaBIOS takes the cold-boot path again.
+    uint64_t flash = layout::k4GiB - firmware_.size();
+    std::memcpy(memory_.host_ptr(flash, firmware_.size()), firmware_.data(), firmware_.size());
+    size_t low = std::min<size_t>(firmware_.size(), layout::kHighMemory - layout::kBiosArea);
+    memory_.write(layout::kHighMemory - low, firmware_.data() + firmware_.size() - low, low);
+    return Status::Ok();  // vCPUs start at the reset vector F000:FFF0 (KVM's initial state)
+  }
+  Status s = write_mptable(memory_, layout::kEbda, config_.cpus);
+  if (!s.ok()) return s;
+  uint16_t ebda_segment = static_cast<uint16_t>(layout::kEbda >> 4);
+  memory_.write(0x40e, &ebda_segment, 2);  // BDA: EBDA segment (MP spec §4: search starts there)
+  LinuxBootImage image{kernel_, initrd_, config_.cmdline};
+  LinuxEntry entry;
+  s = load_linux(memory_, image, e820, ram_below_4g_, nullptr, &entry);
+  if (!s.ok()) return s;
+  // Boot GDT: null, null, __BOOT_CS (0x10), __BOOT_DS (0x18).
+  const uint64_t gdt[4] = {0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
+  memory_.write(layout::kGdt, gdt, sizeof(gdt));
+
+  int fd = vcpus_[0]->fd();
+  kvm_sregs sregs;
+  if (ioctl(fd, KVM_GET_SREGS, &sregs) < 0) return Status::Error(ErrorCode::kInternal, "KVM_GET_SREGS failed", errno);
+  sregs.cs = flat_segment(0x10, 0xb);
+  sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x18, 0x3);
+  sregs.gdt.base = layout::kGdt;
+  sregs.gdt.limit = sizeof(gdt) - 1;
+  sregs.cr0 = 0x11;  // PE | ET, paging off
+  sregs.cr4 = 0;
+  sregs.efer = 0;
+  if (ioctl(fd, KVM_SET_SREGS, &sregs) < 0) return Status::Error(ErrorCode::kInternal, "KVM_SET_SREGS failed", errno);
+  kvm_regs regs{};
+  regs.rip = entry.entry;
+  regs.rsi = entry.boot_params;
+  regs.rsp = layout::kBootParams;  // not required by boot.rst, but a usable stack below the zero page
+  regs.rflags = 0x2;
+  if (ioctl(fd, KVM_SET_REGS, &regs) < 0) return Status::Error(ErrorCode::kInternal, "KVM_SET_REGS failed", errno);
+  return Status::Ok();
+}
+
+uint64_t Machine::now_ns() const {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0_).count());
+}
+
+Status Machine::start() {
+  std::lock_guard<std::mutex> guard(lock_);
+  if (started_) return Status::Error(ErrorCode::kInvalidArgument, "the VM is already started");
+  started_ = true;
+  t0_ = std::chrono::steady_clock::now();
+  board_.start();
+  start_vcpus();
+  supervisor_ = std::thread([this] { supervise(); });
+  return Status::Ok();
+}
+
+void Machine::start_vcpus() {
+  for (auto& v : vcpus_) v->start(false);
+}
+
+void Machine::supervise() {
+  pthread_setname_np(pthread_self(), "supervisor");
+  for (;;) {
+    std::unique_lock<std::mutex> guard(lock_);
+    cv_.wait(guard, [this] { return stop_reason_ != StopReason::kNone || reset_pending_; });
+    if (stop_reason_ != StopReason::kNone) {
+      StopReason reason = stop_reason_;
+      uint32_t code = stop_code_;
+      guard.unlock();
+      std::string detail;
+      for (auto& v : vcpus_) {
+        v->stop();
+        if (detail.empty()) detail = v->error_detail();
+      }
+      guard.lock();
+      stopped_ = true;
+      guard.unlock();
+      if (sink_) sink_({MachineEvent::Type::kStopped, reason, code, now_ns(), detail});
+      return;
+    }
+    reset_pending_ = false;
+    guard.unlock();
+    teardown_kvm();
+    Status s = build_kvm();
+    if (s.ok()) s = load_payload();
+    if (!s.ok()) {
+      request_stop(StopReason::kError, 0);
+      if (sink_) sink_({MachineEvent::Type::kReset, StopReason::kError, 0, now_ns(), s.message});
+      continue;
+    }
+    if (sink_) sink_({MachineEvent::Type::kReset, StopReason::kNone, 0, now_ns(), ""});
+    start_vcpus();
+  }
+}
+
+void Machine::request_reset() {
+  if (config_.no_reboot) {
+    request_stop(StopReason::kReset, 0);
+    return;
+  }
+  std::lock_guard<std::mutex> guard(lock_);
+  reset_pending_ = true;
+  cv_.notify_all();
+}
+
+void Machine::request_stop(StopReason reason, uint32_t code) {
+  std::lock_guard<std::mutex> guard(lock_);
+  if (stop_reason_ != StopReason::kNone) return;  // the first reason wins
+  stop_reason_ = reason;
+  stop_code_ = code;
+  cv_.notify_all();
+}
+
+void Machine::milestone(uint32_t value) {
+  if (sink_) sink_({MachineEvent::Type::kMilestone, StopReason::kNone, value, now_ns(), ""});
+}
+
+void Machine::pause() {
+  for (auto& v : vcpus_) v->set_paused(true);
+  for (auto& v : vcpus_) v->wait_parked(2000);
+}
+
+void Machine::resume() {
+  for (auto& v : vcpus_) v->set_paused(false);
+}
+
+void Machine::stop() {
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (!started_) return;
+  }
+  request_stop(StopReason::kHost, 0);
+  if (supervisor_.joinable()) supervisor_.join();
+  board_.stop();
+}
+
+void Machine::reset() { request_reset(); }
+
+bool Machine::running() const {
+  std::lock_guard<std::mutex> guard(lock_);
+  return started_ && !stopped_;
+}
+
+void Machine::read_exit_counters(uint64_t* out, size_t count) const {
+  const size_t n = static_cast<size_t>(ExitReason::kCount);
+  for (size_t i = 0; i < config_.cpus && (i + 1) * n <= count; ++i) {
+    for (size_t r = 0; r < n; ++r) {
+      uint64_t live = i < vcpus_.size() ? vcpus_[i]->stats().get(static_cast<ExitReason>(r)) : 0;
+      out[i * n + r] = retired_counters_[i * n + r] + live;
+    }
+  }
+}
+
+std::vector<KvmStat> Machine::kvm_stats() const {
+  std::vector<KvmStat> all;
+  if (vm_stats_.valid()) read_kvm_stats(vm_stats_.get(), &all);
+  std::vector<KvmStat> per;
+  for (const auto& v : vcpus_) {
+    if (v->stats_fd() < 0 || !read_kvm_stats(v->stats_fd(), &per).ok()) continue;
+    for (const KvmStat& st : per) {
+      auto it = std::find_if(all.begin(), all.end(), [&](const KvmStat& a) { return a.name == st.name; });
+      if (it == all.end())
+        all.push_back(st);
+      else
+        it->value += st.value;
+    }
+  }
+  return all;
+}
+
+Status Machine::map(uint8_t* host, uint64_t size, uint64_t gpa, bool read_only, bool log_dirty, int* slot) {
+  std::lock_guard<std::mutex> guard(slots_lock_);
+  uint32_t flags = (read_only ? KVM_MEM_READONLY : 0) | (log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+  size_t index = device_slots_.size();
+  for (size_t i = 0; i < device_slots_.size(); ++i)
+    if (!device_slots_[i].used) index = i;
+  if (index == device_slots_.size()) device_slots_.push_back({});
+  device_slots_[index] = {host, size, gpa, flags, true};
+  *slot = static_cast<int>(index);
+  if (!gpa) return Status::Ok();
+  return set_slot(kFirstDeviceSlot + index, gpa, size, host, flags);
+}
+
+Status Machine::move(int slot, uint64_t gpa) {
+  std::lock_guard<std::mutex> guard(slots_lock_);
+  if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used)
+    return Status::Error(ErrorCode::kInvalidArgument, "no such device slot");
+  DeviceSlot& d = device_slots_[slot];
+  if (d.gpa == gpa) return Status::Ok();
+  // KVM cannot move a slot: delete it (size 0), then create it at the new address.
+  if (d.gpa) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
+  d.gpa = gpa;
+  if (!gpa) return Status::Ok();
+  return set_slot(kFirstDeviceSlot + slot, gpa, d.size, d.host, d.flags);
+}
+
+void Machine::unmap(int slot) {
+  std::lock_guard<std::mutex> guard(slots_lock_);
+  if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used) return;
+  DeviceSlot& d = device_slots_[slot];
+  if (d.gpa) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
+  d.used = false;
+}
+
+Status Machine::take_dirty(int slot, std::vector<uint64_t>* bitmap) {
+  std::lock_guard<std::mutex> guard(slots_lock_);
+  if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used)
+    return Status::Error(ErrorCode::kInvalidArgument, "no such device slot");
+  const DeviceSlot& d = device_slots_[slot];
+  bitmap->assign(((d.size >> 12) + 63) / 64, 0);
+  if (!d.gpa || !(d.flags & KVM_MEM_LOG_DIRTY_PAGES)) return Status::Ok();
+  kvm_dirty_log log{};
+  log.slot = kFirstDeviceSlot + slot;
+  log.dirty_bitmap = bitmap->data();
+  if (ioctl(vm_.get(), KVM_GET_DIRTY_LOG, &log) < 0)
+    return Status::Error(ErrorCode::kInternal, "KVM_GET_DIRTY_LOG failed", errno);
+  return Status::Ok();
+}
+
+}  // namespace vireo
