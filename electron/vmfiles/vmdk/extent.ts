@@ -1,0 +1,33 @@
+// What every extent kind (sparse, flat, zero) offers the disk that strings them together.
+// Offsets are bytes relative to the start of the extent; the disk has already checked
+// that [pos, pos + length) lies inside the extent.
+
+export interface DiskProblem {
+  file: string;
+  message: string;
+}
+
+export interface ExtentInfo {
+  type: string; // SPARSE | FLAT | ZERO | RAW
+  file?: string;
+  sectors: number;
+  /** FLAT: data offset in sectors. */
+  offset?: number;
+  /** SPARSE: header version, grain size (sectors), compression, allocated grains. */
+  version?: number;
+  grainSize?: number;
+  compressed?: boolean;
+}
+
+export interface Extent {
+  readonly sectors: number;
+  read(pos: number, buf: Uint8Array): void;
+  write(pos: number, data: Uint8Array): void;
+  flush(): void;
+  close(): void;
+  info(): ExtentInfo;
+  /** Host bytes used by the extent's file (0 for ZERO). */
+  allocatedBytes(): number;
+  /** Appends metadata problems; reads only, never writes. */
+  check(problems: DiskProblem[]): void;
+}

@@ -1,0 +1,11 @@
+// Public API of the disk-image layer (used by `vireo disk info|check|create` and the VM host).
+export { openDisk } from './open';
+export type { OpenOptions } from './open';
+export type { DiskImage, DiskInfo } from './disk';
+export type { DiskProblem, ExtentInfo } from './extent';
+export { createSparseVmdk } from './create';
+export type { CreateOptions, SparseSubformat, AdapterType } from './create';
+export { DiskError } from './errors';
+export type { DiskErrorCode } from './errors';
+export { parseDescriptor, serializeDescriptor } from './descriptor';
+export type { Descriptor, ExtentLine } from './descriptor';

@@ -1,0 +1,257 @@
+// Hosted sparse extent ("KDMV"): monolithicSparse, each -sNNN file of twoGbMaxExtentSparse,
+// and streamOptimized (compressed, read-only). docs/vmx-vmdk.md §4.4.
+//
+// Address translation: grain = lba / grainSize; GD[grain / numGTEsPerGT] is the sector of a
+// grain table; GT[grain % numGTEsPerGT] is the sector of the grain (0 = unallocated, 1 = zeroed
+// grain when FLAG_ZERO_GRAIN). Writes that hit an unallocated grain append the grain at the end
+// of the file, then point the GT entry (in the GD's and the RGD's copy) at it: data before
+// metadata, so a crash leaves at worst a leaked grain, never a GT entry pointing at garbage.
+import { inflateSync } from 'node:zlib';
+import { DiskError } from './errors';
+import { DiskProblem, Extent, ExtentInfo } from './extent';
+import { FileIo } from './fileIo';
+import {
+  FLAG_COMPRESSED, FLAG_MARKERS, FLAG_RGD, FLAG_ZERO_GRAIN, SECTOR, SparseHeader,
+  gdEntries, gtSectors, parseSparseHeader,
+} from './sparseHeader';
+import { checkSparse } from './sparseCheck';
+
+/** Grain tables kept in memory (2 KiB each with 512 entries): 8 MiB at most. */
+const GT_CACHE_LIMIT = 4096;
+/** streamOptimized metadata marker types (size == 0). */
+const MARKER_FOOTER = 3;
+
+export class SparseExtent implements Extent {
+  readonly io: FileIo;
+  readonly header: SparseHeader;
+  readonly gd: Uint32Array;
+  readonly rgd: Uint32Array | null;
+  readonly sectors: number;
+  private readonly grainBytes: number;
+  private readonly readOnly: boolean;
+  private readonly gtCache = new Map<number, Uint32Array>();
+  private lastGrain: { index: number; data: Buffer } = { index: -1, data: Buffer.alloc(0) };
+
+  private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, readOnly: boolean, sectors: number) {
+    this.io = io;
+    this.header = header;
+    this.gd = gd;
+    this.rgd = rgd;
+    this.sectors = sectors;
+    this.grainBytes = header.grainSize * SECTOR;
+    this.readOnly = readOnly;
+  }
+
+  /** Reads and validates header and directories. Never writes. `sectors` (default: the
+   *  header capacity) is the length the descriptor gives this extent; it may not exceed it. */
+  static open(io: FileIo, readOnly: boolean, sectors?: number): SparseExtent {
+    let header = parseSparseHeader(io.readExact(0, Math.min(SECTOR, io.size), 'sparse header'), io.path, io.size);
+    if (header.gdOffset === -1) header = readFooter(io);
+    const compressed = (header.flags & FLAG_COMPRESSED) !== 0;
+    if (compressed && !(header.flags & FLAG_MARKERS)) {
+      throw new DiskError('unsupported', io.path, 'compressed grains without stream markers');
+    }
+    if (!readOnly && (compressed || header.version === 3)) {
+      // qemu opens version 3 (streamOptimized, or CBT per VMware KB 2064959) read-only too.
+      throw new DiskError('read-only', io.path, `${compressed ? 'streamOptimized (compressed)' : 'version 3'} extents can only be opened read-only`);
+    }
+    if (header.capacity === 0) throw new DiskError('unsupported', io.path, 'descriptor-only sparse file has no data extent');
+    const n = gdEntries(header);
+    const gd = readDirectory(io, header, header.gdOffset, n, 'grain directory');
+    const rgd = header.flags & FLAG_RGD && !compressed ? readDirectory(io, header, header.rgdOffset, n, 'redundant grain directory') : null;
+    return new SparseExtent(io, header, gd, rgd, readOnly, Math.min(sectors ?? header.capacity, header.capacity));
+  }
+
+  get compressed(): boolean {
+    return (this.header.flags & FLAG_COMPRESSED) !== 0;
+  }
+
+  read(pos: number, buf: Uint8Array): void {
+    for (let done = 0; done < buf.length;) {
+      const p = pos + done;
+      const grain = Math.floor(p / this.grainBytes);
+      const inGrain = p - grain * this.grainBytes;
+      const n = Math.min(this.grainBytes - inGrain, buf.length - done);
+      const dst = buf.subarray(done, done + n);
+      const sector = this.entry(grain);
+      if (sector <= 1) dst.fill(0); // unallocated, or zeroed grain (GTE 1, validated in loadGt)
+      else if (this.compressed) dst.set(this.inflateGrain(grain, sector).subarray(inGrain, inGrain + n));
+      else this.io.readInto(dst, sector * SECTOR + inGrain, `grain ${grain}`);
+      done += n;
+    }
+  }
+
+  write(pos: number, data: Uint8Array): void {
+    if (this.readOnly) throw new DiskError('read-only', this.io.path, 'opened read-only');
+    for (let done = 0; done < data.length;) {
+      const p = pos + done;
+      const grain = Math.floor(p / this.grainBytes);
+      const inGrain = p - grain * this.grainBytes;
+      const n = Math.min(this.grainBytes - inGrain, data.length - done);
+      const src = data.subarray(done, done + n);
+      const sector = this.entry(grain);
+      if (sector > 1) this.io.write(src, sector * SECTOR + inGrain);
+      else if (src.some((b) => b !== 0)) {
+        // Zeros into an unallocated/zeroed grain already read back as zeros: no allocation.
+        const full = Buffer.alloc(this.grainBytes);
+        full.set(src, inGrain);
+        const at = this.appendSectors(this.header.grainSize);
+        this.io.write(full, at * SECTOR);
+        this.setEntry(grain, at);
+      }
+      done += n;
+    }
+  }
+
+  flush(): void {
+    this.io.sync();
+  }
+
+  close(): void {
+    this.gtCache.clear();
+    this.io.close();
+  }
+
+  info(): ExtentInfo {
+    const h = this.header;
+    return { type: 'SPARSE', file: this.io.path, sectors: h.capacity, version: h.version, grainSize: h.grainSize, compressed: this.compressed };
+  }
+
+  allocatedBytes(): number {
+    return this.io.allocatedBytes();
+  }
+
+  check(problems: DiskProblem[]): void {
+    checkSparse(this, problems);
+  }
+
+  /** Raw grain table at `sector`, unvalidated (for check()). */
+  readGtAt(sector: number): Uint32Array {
+    const bytes = this.io.readExact(sector * SECTOR, this.header.numGTEsPerGT * 4, `grain table at sector ${sector}`);
+    const gt = new Uint32Array(this.header.numGTEsPerGT);
+    for (let i = 0; i < gt.length; i++) gt[i] = bytes.readUInt32LE(i * 4);
+    return gt;
+  }
+
+  /** GT entry of `grain`: 0 unallocated, 1 zeroed, else the grain's sector. */
+  private entry(grain: number): number {
+    const gt = this.loadGt(Math.floor(grain / this.header.numGTEsPerGT));
+    return gt ? gt[grain % this.header.numGTEsPerGT] : 0;
+  }
+
+  private loadGt(index: number): Uint32Array | null {
+    const cached = this.gtCache.get(index);
+    if (cached) {
+      this.gtCache.delete(index); // LRU: re-insert as most recent
+      this.gtCache.set(index, cached);
+      return cached;
+    }
+    const at = this.gd[index];
+    if (at === 0) return null;
+    const gt = this.readGtAt(at);
+    const fileSectors = Math.floor(this.io.size / SECTOR);
+    const zeroOk = (this.header.flags & FLAG_ZERO_GRAIN) !== 0;
+    const need = this.compressed ? 1 : this.header.grainSize;
+    for (let j = 0; j < gt.length; j++) {
+      const e = gt[j];
+      if (e === 0 || (e === 1 && zeroOk)) continue;
+      if (e === 1 || e + need > fileSectors) {
+        throw new DiskError('corrupt', this.io.path,
+          `grain table ${index} entry ${j} points to sector ${e}, ${e === 1 ? 'the header area (zeroed grains not enabled)' : `beyond the end of the file (${fileSectors} sectors)`}`);
+      }
+    }
+    if (this.gtCache.size >= GT_CACHE_LIMIT) this.gtCache.delete(this.gtCache.keys().next().value!);
+    this.gtCache.set(index, gt);
+    return gt;
+  }
+
+  private setEntry(grain: number, sector: number): void {
+    const per = this.header.numGTEsPerGT;
+    const index = Math.floor(grain / per);
+    const j = grain % per;
+    let gt = this.loadGt(index);
+    if (!gt) gt = this.allocateGt(index);
+    const le = Buffer.alloc(4);
+    le.writeUInt32LE(sector);
+    this.io.write(le, this.gd[index] * SECTOR + j * 4);
+    if (this.rgd) this.io.write(le, this.rgd[index] * SECTOR + j * 4);
+    gt[j] = sector;
+  }
+
+  /** A GD entry of 0 has no grain table yet: append zeroed GT (and RGT), then point GD/RGD at it. */
+  private allocateGt(index: number): Uint32Array {
+    const gts = gtSectors(this.header);
+    const zeros = Buffer.alloc(gts * SECTOR);
+    const le = Buffer.alloc(4);
+    if (this.rgd) {
+      const r = this.appendSectors(gts);
+      this.io.write(zeros, r * SECTOR);
+      le.writeUInt32LE(r);
+      this.io.write(le, this.header.rgdOffset * SECTOR + index * 4);
+      this.rgd[index] = r;
+    }
+    const g = this.appendSectors(gts);
+    this.io.write(zeros, g * SECTOR);
+    le.writeUInt32LE(g);
+    this.io.write(le, this.header.gdOffset * SECTOR + index * 4);
+    this.gd[index] = g;
+    const gt = new Uint32Array(this.header.numGTEsPerGT);
+    this.gtCache.set(index, gt);
+    return gt;
+  }
+
+  private appendSectors(count: number): number {
+    const at = Math.ceil(this.io.size / SECTOR);
+    if (at + count > 0xffffffff) throw new DiskError('too-large', this.io.path, 'extent file would exceed 2^32 sectors (GT entries are 32-bit)');
+    this.io.size = (at + count) * SECTOR; // reserve; the write that follows makes it real
+    return at;
+  }
+
+  /** streamOptimized grain: marker {u64 lba; u32 size} then `size` bytes of zlib data. */
+  private inflateGrain(grain: number, sector: number): Buffer {
+    if (this.lastGrain.index === grain) return this.lastGrain.data;
+    const head = this.io.readExact(sector * SECTOR, 12, `grain marker of grain ${grain}`);
+    const lba = head.readBigUInt64LE(0);
+    const size = head.readUInt32LE(8);
+    const where = `grain ${grain} at sector ${sector}`;
+    if (lba !== BigInt(grain) * BigInt(this.header.grainSize)) throw new DiskError('corrupt', this.io.path, `${where}: marker says LBA ${lba}`);
+    if (size === 0 || size > this.grainBytes * 2 + 1024) throw new DiskError('corrupt', this.io.path, `${where}: compressed size ${size} is implausible`);
+    const packed = this.io.readExact(sector * SECTOR + 12, size, `compressed ${where}`);
+    let data: Buffer;
+    try {
+      data = inflateSync(packed, { maxOutputLength: this.grainBytes });
+    } catch (err) {
+      throw new DiskError('corrupt', this.io.path, `${where}: cannot inflate (${(err as Error).message})`);
+    }
+    if (data.length < this.grainBytes) data = Buffer.concat([data, Buffer.alloc(this.grainBytes - data.length)]);
+    this.lastGrain = { index: grain, data };
+    return data;
+  }
+}
+
+function readDirectory(io: FileIo, h: SparseHeader, at: number, n: number, what: string): Uint32Array {
+  const bytes = io.readExact(at * SECTOR, n * 4, what);
+  const dir = new Uint32Array(n);
+  const fileSectors = Math.floor(io.size / SECTOR);
+  const gts = gtSectors(h);
+  for (let i = 0; i < n; i++) {
+    const e = bytes.readUInt32LE(i * 4);
+    if (e !== 0 && e + gts > fileSectors) {
+      throw new DiskError('truncated', io.path, `${what} entry ${i}: grain table at sector ${e} lies beyond the end of the file (${fileSectors} sectors)`);
+    }
+    dir[i] = e;
+  }
+  return dir;
+}
+
+/** streamOptimized with GD_AT_END: footer = marker (512) + header copy (512) + EOS (512). */
+function readFooter(io: FileIo): SparseHeader {
+  if (io.size < 4 * SECTOR) throw new DiskError('truncated', io.path, 'too short for a streamOptimized footer');
+  const tail = io.readExact(io.size - 3 * SECTOR, 3 * SECTOR, 'footer');
+  if (tail.readUInt32LE(8) !== 0 || tail.readUInt32LE(12) !== MARKER_FOOTER) {
+    throw new DiskError('corrupt', io.path, 'grain directory is "at end" but no footer marker precedes the footer header');
+  }
+  const h = parseSparseHeader(tail.subarray(SECTOR, 2 * SECTOR), io.path, io.size);
+  if (h.gdOffset === -1) throw new DiskError('corrupt', io.path, 'footer header does not say where the grain directory is');
+  return h;
+}
