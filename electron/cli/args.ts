@@ -1,0 +1,88 @@
+// `vireo run` arguments: parsed and validated before anything native runs (house rule
+// 8), each problem one line naming the option and the remedy.
+export interface RunOptions {
+  kernel?: string;
+  initrd?: string;
+  append: string;
+  firmware?: string;
+  cpus: number;
+  memoryMiB: number;
+  stats: boolean;
+  noReboot: boolean;
+  timeoutSec?: number;
+  screenshot?: string;
+  screenshotAfterSec?: number;
+  vmx?: string;
+}
+
+export class UsageError extends Error {}
+
+const VALUE_OPTIONS = new Set([
+  '--kernel', '--initrd', '--append', '--firmware', '--cpus', '--memory', '--timeout', '--screenshot', '--screenshot-after',
+]);
+
+/** "512M", "2G", "256" (MiB) -> MiB. */
+export function parseMemory(text: string): number {
+  const m = /^(\d+)([MmGg]?)$/.exec(text);
+  if (!m) throw new UsageError(`--memory ${text} is not a size: use e.g. 512M or 2G`);
+  const n = Number(m[1]) * (m[2].toUpperCase() === 'G' ? 1024 : 1);
+  if (n < 16) throw new UsageError(`--memory ${text} is too small: use at least 16M`);
+  return n;
+}
+
+function positiveNumber(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${option} ${text} is not a positive number`);
+  return n;
+}
+
+export function parseRunArgs(argv: string[]): RunOptions {
+  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (VALUE_OPTIONS.has(arg)) {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      switch (arg) {
+        case '--kernel': o.kernel = value; break;
+        case '--initrd': o.initrd = value; break;
+        case '--append': o.append = value; break;
+        case '--firmware': o.firmware = value; break;
+        case '--cpus': {
+          const n = Number(value);
+          if (!Number.isInteger(n) || n < 1 || n > 8) throw new UsageError(`--cpus ${value} is out of range: use 1 to 8`);
+          o.cpus = n;
+          break;
+        }
+        case '--memory': o.memoryMiB = parseMemory(value); break;
+        case '--timeout': o.timeoutSec = positiveNumber(arg, value); break;
+        case '--screenshot': o.screenshot = value; break;
+        case '--screenshot-after': o.screenshotAfterSec = positiveNumber(arg, value); break;
+      }
+    } else if (arg === '--stats') {
+      o.stats = true;
+    } else if (arg === '--no-reboot') {
+      o.noReboot = true;
+    } else if (!arg.startsWith('-') && arg.toLowerCase().endsWith('.vmx') && !o.vmx) {
+      o.vmx = arg;
+    } else {
+      throw new UsageError(`unknown option ${arg}: see vireo --help`);
+    }
+  }
+  if (!o.kernel && !o.firmware && !o.vmx) throw new UsageError('nothing to boot: pass --kernel FILE, --firmware seabios or a .vmx file');
+  if (o.firmware && o.firmware !== 'seabios' && !o.firmware.includes('/'))
+    throw new UsageError(`--firmware ${o.firmware} is not known: use seabios or a path to a BIOS image`);
+  if (o.initrd && !o.kernel) throw new UsageError('--initrd needs --kernel');
+  if (o.screenshotAfterSec !== undefined && !o.screenshot) throw new UsageError('--screenshot-after needs --screenshot FILE');
+  return o;
+}
+
+export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append TEXT] [--cpus N] [--memory 512M]
+       vireo run --firmware seabios [--kernel FILE] ...
+       vireo run path/to/vm.vmx
+options: --stats (exit statistics at the end)  --no-reboot (a guest reset ends the run)
+         --timeout SECONDS  --screenshot FILE [--screenshot-after SECONDS]
+console: the serial port is the terminal; press Ctrl-A then x to stop the VM, Ctrl-A Ctrl-A sends Ctrl-A.
+exit status: 0-99 guest power-off code (debug-exit port), 100 guest reset (--no-reboot),
+             101 triple fault, 102 guest error (emulation failure), 103 stopped from the host
+             (Ctrl-A x, --timeout), 2 bad input or host problem.`;

@@ -1,0 +1,30 @@
+// `vireo` command line entry.
+import { parseRunArgs, UsageError, USAGE } from './args';
+import { EXIT_BAD_INPUT } from './exitStatus';
+import { runVm, vmConfigFrom } from './run';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run': {
+      const options = parseRunArgs(rest);
+      if (options.vmx) throw new UsageError('opening .vmx files is not available yet: pass --kernel or --firmware');
+      return runVm(vmConfigFrom(options), options);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE + '\n');
+      return command ? 0 : EXIT_BAD_INPUT;
+    default:
+      throw new UsageError(`unknown command ${command}: see vireo --help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`vireo: ${err.message}\n`);
+    process.exit(EXIT_BAD_INPUT);
+  },
+);

@@ -1,0 +1,111 @@
+// `vireo run`: starts one VM host, puts the terminal in raw mode as the guest's serial
+// console, and exits with a status that tells how the guest ended.
+import { fork } from 'node:child_process';
+import * as path from 'node:path';
+
+import type { HostEvent, HostRequest, TelemetrySample, VmConfig } from '../common/protocol';
+import type { RunOptions } from './args';
+import { EXIT_BAD_INPUT, exitStatusFor } from './exitStatus';
+import { formatStats } from './statsTable';
+
+const CTRL_A = 0x01;
+
+export function vmConfigFrom(o: RunOptions): VmConfig {
+  const abs = (p?: string) => (p ? path.resolve(p) : undefined);
+  return {
+    name: o.kernel ? path.basename(o.kernel) : 'firmware',
+    memoryMiB: o.memoryMiB,
+    cpus: o.cpus,
+    kernel: abs(o.kernel),
+    initrd: abs(o.initrd),
+    append: o.append,
+    firmware: o.firmware ? 'seabios' : 'none',
+    noReboot: o.noReboot,
+  };
+}
+
+export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
+  const hostPath = path.join(__dirname, '../vmhost/vmHostMain.js');
+  const child = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const send = (r: HostRequest) => child.connected && child.send(r);
+  const started = Date.now();
+  let last: TelemetrySample | undefined;
+  let escape = false;
+  const tty = process.stdin.isTTY ? process.stdin : undefined;
+
+  return new Promise((resolve) => {
+    let status: number | undefined;
+    const restoreTty = () => {
+      if (tty) {
+        tty.setRawMode(false);
+        tty.pause();
+      }
+    };
+    const finish = (code: number) => {
+      if (status !== undefined) return;
+      status = code;
+      restoreTty();
+      if (o.stats && last) process.stderr.write(formatStats(last, (Date.now() - started) / 1000) + '\n');
+      resolve(code);
+    };
+
+    if (tty) {
+      tty.setRawMode(true);
+      tty.resume();
+      tty.on('data', (chunk: Buffer) => {
+        const out: number[] = [];
+        for (const byte of chunk) {
+          if (escape) {
+            escape = false;
+            if (byte === 0x78 /* x */) send({ kind: 'power', v: 1, op: 'stop' });
+            else if (byte === CTRL_A) out.push(CTRL_A);
+            continue;
+          }
+          if (byte === CTRL_A) escape = true;
+          else out.push(byte);
+        }
+        if (out.length) send({ kind: 'serial-in', v: 1, data: Uint8Array.from(out) });
+      });
+    } else if (!process.stdin.isTTY && process.env.VIREO_SERIAL_STDIN === '1') {
+      process.stdin.on('data', (chunk: Buffer) => send({ kind: 'serial-in', v: 1, data: new Uint8Array(chunk) }));
+    }
+
+    if (o.timeoutSec) setTimeout(() => send({ kind: 'power', v: 1, op: 'stop' }), o.timeoutSec * 1000).unref();
+
+    child.on('message', (message) => {
+      const event = message as HostEvent;
+      switch (event.kind) {
+        case 'hello':
+          send({ kind: 'start', v: 1, config });
+          return;
+        case 'serial-out':
+          process.stdout.write(event.data);
+          return;
+        case 'telemetry':
+          last = event.sample;
+          return;
+        case 'error':
+          process.stderr.write(`vireo: ${event.error.message}\n`);
+          if (event.error.code !== 'invalid-argument' || !status) finish(EXIT_BAD_INPUT);
+          return;
+        case 'state':
+          if (event.state !== 'stopped' || status !== undefined) return;
+          if (event.reason !== 'poweroff' && event.reason !== 'host')
+            process.stderr.write(`\nvireo: the guest stopped: ${event.reason}${event.detail ? '\n' + event.detail : ''}\n`);
+          finish(exitStatusFor(event.reason, event.code));
+          return;
+        case 'screenshot-done':
+          if (event.error) process.stderr.write(`vireo: screenshot failed: ${event.error}\n`);
+          return;
+        default:
+          return;
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (status === undefined) {
+        process.stderr.write(`vireo: the VM host ended unexpectedly (${signal ?? 'exit ' + code})\n`);
+        finish(102);
+      }
+    });
+  });
+}

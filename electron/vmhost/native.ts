@@ -1,0 +1,83 @@
+// The typed loader of the native addon. Only the VM host loads it (ARCHITECTURE.md).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface NativeVmConfig {
+  memoryBytes: number;
+  cpus: number;
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
+  firmware?: string;
+  serialConsole?: boolean;
+  noReboot?: boolean;
+  kvmPath?: string;
+}
+
+export interface NativeVmEvent {
+  type: 'stopped' | 'reset' | 'milestone';
+  reason?: 'poweroff' | 'reset' | 'triple-fault' | 'error' | 'host' | 'none';
+  code: number;
+  tNs: number;
+  detail?: string;
+}
+
+export interface NativeBusRange {
+  name: string;
+  base: number;
+  length: number;
+  hits: number;
+}
+
+export interface NativeVm {
+  readonly cpus: number;
+  start(onEvent: (event: NativeVmEvent) => void): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  reset(): void;
+  close(): void;
+  readExitCounters(buf: Float64Array): number;
+  busStats(): { ports: NativeBusRange[]; mmio: NativeBusRange[] };
+  kvmStats(): Record<string, number>;
+  takeSerialFd(): number;
+}
+
+export interface NativeHostInfo {
+  kvm: boolean;
+  kvmError?: { code: string; message: string };
+  maxVcpus?: number;
+  nestedState?: boolean;
+  vmwareBackdoorParam: string;
+  nestedParam: string;
+  vendorModule: string;
+  kvmModules: string;
+}
+
+export interface NativeAddon {
+  Vm: new (config: NativeVmConfig) => NativeVm;
+  hostInfo(kvmPath?: string): NativeHostInfo;
+  exitReasons: string[];
+}
+
+let cached: NativeAddon | undefined;
+
+/** Finds native/build/Release/vireo_native.node from the compiled or packaged layout. */
+export function loadNative(): NativeAddon {
+  if (cached) return cached;
+  const candidates = [
+    process.env.VIREO_NATIVE,
+    path.resolve(__dirname, '../../../native/build/Release/vireo_native.node'),
+    path.resolve(__dirname, '../../native/build/Release/vireo_native.node'),
+    (process as { resourcesPath?: string }).resourcesPath
+      ? path.join((process as { resourcesPath?: string }).resourcesPath as string, 'native/vireo_native.node')
+      : undefined,
+  ].filter((p): p is string => !!p);
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    throw new Error(`the native VMM module is not built (looked in ${candidates[1]}): run npm run build:native`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cached = require(found) as NativeAddon;
+  return cached;
+}

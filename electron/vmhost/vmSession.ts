@@ -1,0 +1,157 @@
+// One VM's lifecycle inside the VM host: builds the native machine from a VmConfig,
+// streams the serial port, samples telemetry at 10 Hz, and reports how the run ended.
+import * as net from 'node:net';
+
+import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
+import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
+import { TelemetrySampler } from './telemetry';
+
+export const SEABIOS_PATH = process.env.VIREO_SEABIOS ?? '/usr/share/seabios/bios-256k.bin';
+const TELEMETRY_MS = 100;
+
+export function toNativeConfig(config: VmConfig): NativeVmConfig {
+  return {
+    memoryBytes: config.memoryMiB * 1024 * 1024,
+    cpus: config.cpus,
+    kernel: config.kernel,
+    initrd: config.initrd,
+    cmdline: config.append ?? '',
+    firmware: config.firmware === 'seabios' ? SEABIOS_PATH : undefined,
+    serialConsole: true,
+    noReboot: config.noReboot ?? false,
+    kvmPath: process.env.VIREO_KVM_DEVICE,
+  };
+}
+
+export class VmSession {
+  private vm?: NativeVm;
+  private serial?: net.Socket;
+  private timer?: NodeJS.Timeout;
+  private sampler?: TelemetrySampler;
+  private state: VmState = 'stopped';
+
+  constructor(private readonly emit: (event: HostEvent) => void, private readonly onEnded: () => void) {}
+
+  start(config: VmConfig): void {
+    const native = loadNative();
+    this.setState('starting');
+    try {
+      this.vm = new native.Vm(toNativeConfig(config));
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      this.emit({ kind: 'error', v: 1, error: { code: (e.code ?? 'internal') as never, message: e.message } });
+      this.setState('stopped', 'error');
+      this.onEnded();
+      return;
+    }
+    const vm = this.vm;
+    this.serial = new net.Socket({ fd: vm.takeSerialFd(), readable: true, writable: true });
+    this.serial.on('data', (chunk: Buffer) =>
+      this.emit({ kind: 'serial-out', v: 1, data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) }),
+    );
+    this.serial.on('error', () => undefined);
+    this.sampler = new TelemetrySampler(vm);
+    this.timer = setInterval(() => this.emit({ kind: 'telemetry', v: 1, sample: this.sampler!.sample() }), TELEMETRY_MS);
+    vm.start((event) => this.onNativeEvent(event));
+    this.setState('running');
+  }
+
+  handle(request: HostRequest): void {
+    switch (request.kind) {
+      case 'start':
+        if (this.vm) this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message: 'this VM host already runs a VM' } });
+        else this.start(request.config);
+        return;
+      case 'power':
+        return this.power(request.op);
+      case 'serial-in':
+        this.serial?.write(request.data);
+        return;
+      case 'serial-flow':
+        if (request.paused) this.serial?.pause();
+        else this.serial?.resume();
+        return;
+      case 'screenshot':
+        this.emit({ kind: 'screenshot-done', v: 1, id: request.id, error: 'this VM has no display device' });
+        return;
+      case 'key':
+      case 'pointer':
+      case 'viewport':
+      case 'host-clipboard':
+      case 'set-tools-option':
+      case 'guestinfo-set':
+      case 'frames':
+        // Served once the display and tools services are attached to this session.
+        return;
+    }
+  }
+
+  private power(op: 'pause' | 'resume' | 'stop' | 'reset' | 'soft-shutdown' | 'soft-reboot'): void {
+    const vm = this.vm;
+    if (!vm) return;
+    switch (op) {
+      case 'pause':
+        vm.pause();
+        this.setState('paused');
+        return;
+      case 'resume':
+        vm.resume();
+        this.setState('running');
+        return;
+      case 'stop':
+        this.setState('stopping');
+        vm.stop();
+        return;
+      case 'reset':
+        vm.reset();
+        return;
+      case 'soft-shutdown':
+      case 'soft-reboot':
+        this.emit({
+          kind: 'error',
+          v: 1,
+          error: { code: 'invalid-argument', message: 'soft power operations need VMware Tools running in the guest' },
+        });
+        return;
+    }
+  }
+
+  private onNativeEvent(event: NativeVmEvent): void {
+    switch (event.type) {
+      case 'milestone':
+        this.emit({ kind: 'milestone', v: 1, value: event.code, tMs: event.tNs / 1e6 });
+        return;
+      case 'reset':
+        return;
+      case 'stopped':
+        this.finish((event.reason ?? 'error') as StopReason, event.code, event.detail);
+        return;
+    }
+  }
+
+  /** Closes the machine, drains what the guest wrote, then reports the end. */
+  private finish(reason: StopReason, code: number, detail?: string): void {
+    if (this.timer) clearInterval(this.timer);
+    const vm = this.vm;
+    if (vm && this.sampler) this.emit({ kind: 'telemetry', v: 1, sample: this.sampler.sample() });
+    vm?.close(); // closes the guest end of the serial socket: the stream ends after its last byte
+    const done = () => {
+      this.setState('stopped', reason, code, detail);
+      this.onEnded();
+    };
+    if (this.serial && !this.serial.readableEnded) {
+      this.serial.resume();
+      this.serial.once('end', done);
+      this.serial.once('close', () => {
+        if (this.state !== 'stopped') done();
+      });
+    } else {
+      done();
+    }
+  }
+
+  private setState(state: VmState, reason?: StopReason, code?: number, detail?: string): void {
+    this.state = state;
+    this.emit({ kind: 'state', v: 1, state, reason, code, detail });
+  }
+}
