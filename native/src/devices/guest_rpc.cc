@@ -253,8 +253,13 @@ uint16_t GuestRpc::hb_recv(unsigned channel, uint32_t hi, uint32_t lo, size_t n,
 
 size_t GuestRpc::buffered_bytes() {
   std::lock_guard<std::mutex> g(lock_);
+  // Heap bytes only: a string's inline buffer holds std::string().capacity() bytes.
+  const size_t inline_cap = std::string().capacity();
   size_t total = 0;
-  for (const Channel& c : ch_) total += c.in.capacity() + c.out.capacity();
+  for (const Channel& c : ch_) {
+    if (c.in.capacity() > inline_cap) total += c.in.capacity();
+    if (c.out.capacity() > inline_cap) total += c.out.capacity();
+  }
   return total;
 }
 

@@ -1,0 +1,361 @@
+// GuestRPC over the backdoor (shared/docs/vmware-backdoor.md §4-§5): RPCI info-set /
+// info-get over LB and HB, TCLO polling, cookies, channel checks, size limits, CPT.
+#include <deque>
+#include <map>
+#include <string>
+
+#include "../src/devices/backdoor.h"
+#include "check.h"
+#include "fake_vcpu.h"
+
+using namespace vireo;
+
+namespace {
+
+// A tiny tools service: guestinfo store over RPCI, a command queue over TCLO.
+struct Service : GuestRpcHandler {
+  std::map<std::string, std::string> info;
+  std::deque<std::string> tclo_queue;
+  std::vector<std::string> tclo_replies;
+  std::vector<uint32_t> sessions;
+  int closes = 0;
+  std::string on_message(unsigned, bool tclo, uint32_t session, const std::string& raw) override {
+    sessions.push_back(session);
+    std::string msg = raw;
+    if (!msg.empty() && msg.back() == '\0') msg.pop_back();  // vmtoolsd sends strlen+1
+    if (tclo) {
+      tclo_replies.push_back(msg);
+      if (tclo_queue.empty()) return "";
+      std::string next = tclo_queue.front();
+      tclo_queue.pop_front();
+      return next;
+    }
+    if (msg.rfind("info-set ", 0) == 0) {
+      size_t sp = msg.find(' ', 9);
+      if (sp == std::string::npos) return "0 Invalid arguments";
+      info[msg.substr(9, sp - 9)] = msg.substr(sp + 1);
+      return "1 ";
+    }
+    if (msg.rfind("info-get ", 0) == 0) {
+      auto it = info.find(msg.substr(9));
+      return it == info.end() ? "0 No value found" : "1 " + it->second;
+    }
+    if (msg == "big") return std::string(bdoor::kMaxMessage + 1, 'x');
+    return "0 Unknown command";
+  }
+  void on_close(unsigned, bool, uint32_t) override { ++closes; }
+};
+
+constexpr uint32_t kBuf = 0x10000;  // guest buffer for HB transfers
+
+struct Rig {
+  GuestMemory mem;
+  vireo_test::FakeVcpu vcpu{mem};
+  Service svc;
+  Backdoor bd;
+  // Channel as the guest sees it after OPEN.
+  uint32_t id = 0, hi = 0, lo = 0;
+  explicit Rig(bool hb = false) : bd(make_cfg(hb), &svc, nullptr, nullptr) {
+    CHECK(mem.add_region(0, 0x40000, false).ok());
+  }
+  static BackdoorConfig make_cfg(bool hb) {
+    BackdoorConfig c;
+    c.advertise_hb = hb;
+    c.cookie_seed = 42;
+    return c;
+  }
+  Regs& msg(uint16_t type, uint32_t ebx = 0) {
+    Regs& r = vcpu.regs_;
+    r.rax = bdoor::kMagic;
+    r.rbx = ebx;
+    r.rcx = (uint32_t(type) << 16) | bdoor::kMessage;
+    r.rdx = (id << 16) | bdoor::kPortLb;
+    r.rsi = hi;
+    r.rdi = lo;
+    uint8_t data[4];
+    bd.pio_read(bdoor::kPortLb, data, 4, vcpu);
+    return r;
+  }
+  uint16_t status() const { return uint16_t(vcpu.regs_.rcx >> 16); }
+  bool open(uint32_t proto) {
+    Regs& r = msg(bdoor::kMsgOpen, proto | bdoor::kFlagCookie);
+    if (status() != bdoor::kStSuccess) return false;
+    CHECK_EQ(r.rdx & 0xFFFF, 0u);  // low half 0 (OpenBSD checks)
+    id = uint32_t(r.rdx >> 16);
+    hi = uint32_t(r.rsi);
+    lo = uint32_t(r.rdi);
+    CHECK(hi != 0 && lo != 0);
+    return true;
+  }
+  bool send_lb(const std::string& m) {
+    msg(bdoor::kMsgSendSize, uint32_t(m.size()));
+    if (status() != bdoor::kStSuccess) return false;
+    for (size_t i = 0; i < m.size(); i += 4) {
+      uint32_t w = 0;
+      for (size_t j = 0; j < 4 && i + j < m.size(); ++j) w |= uint32_t(uint8_t(m[i + j])) << (8 * j);
+      msg(bdoor::kMsgSendPayload, w);
+      if (status() != bdoor::kStSuccess) return false;
+    }
+    return true;
+  }
+  // RECVSIZE; returns -1 on failure, else the length (0 when nothing is waiting).
+  long recv_size() {
+    Regs& r = msg(bdoor::kMsgRecvSize);
+    if (!(status() & bdoor::kStSuccess)) return -1;
+    CHECK_EQ(r.rdx >> 16, 1u);
+    return (status() & bdoor::kStDoRecv) ? long(r.rbx) : 0;
+  }
+  std::string recv_lb() {
+    long n = recv_size();
+    if (n <= 0) return n < 0 ? "<fail>" : "";
+    std::string out;
+    for (long i = 0; i < n; i += 4) {
+      Regs& r = msg(bdoor::kMsgRecvPayload, bdoor::kStSuccess);
+      CHECK_EQ(status(), bdoor::kStSuccess);
+      CHECK_EQ(r.rdx >> 16, 2u);
+      for (long j = 0; j < 4 && i + j < n; ++j) out.push_back(char(r.rbx >> (8 * j)));
+    }
+    msg(bdoor::kMsgRecvStatus, bdoor::kStSuccess);
+    CHECK_EQ(status(), bdoor::kStSuccess);
+    return out;
+  }
+  // `rep outsb` / `rep insb` on 0x5659 with the §1.2 register layout.
+  uint32_t hb(bool send, uint64_t gva, uint32_t n) {
+    Regs& r = vcpu.regs_;
+    r.rax = bdoor::kMagic;
+    r.rbx = uint32_t(bdoor::kStSuccess) << 16;
+    r.rcx = n;
+    r.rdx = (id << 16) | bdoor::kPortHb;
+    if (send) {
+      r.rsi = gva;
+      r.rdi = lo;
+      r.rbp = hi;
+      uint8_t b = 0;
+      bd.pio_write(bdoor::kPortHb, &b, 1, vcpu);
+    } else {
+      r.rsi = hi;
+      r.rdi = gva;
+      r.rbp = lo;
+      uint8_t b = 0;
+      bd.pio_read(bdoor::kPortHb, &b, 1, vcpu);
+    }
+    return uint32_t(r.rbx);
+  }
+};
+
+}  // namespace
+
+TEST(rpc_info_set_get_over_lb) {
+  Rig t;
+  CHECK(t.open(bdoor::kProtoRpci));
+  CHECK(t.send_lb(std::string("info-set guestinfo.ip 10.0.0.7") + '\0'));
+  CHECK(t.recv_lb() == "1 ");
+  CHECK(t.send_lb("info-get guestinfo.ip"));
+  CHECK(t.recv_lb() == "1 10.0.0.7");
+  CHECK(t.send_lb("info-get guestinfo.none"));
+  CHECK(t.recv_lb() == "0 No value found");
+  CHECK_EQ(t.recv_size(), 0);  // reply consumed: nothing waiting
+  t.msg(bdoor::kMsgClose);
+  CHECK_EQ(t.status(), bdoor::kStSuccess);
+  CHECK_EQ(t.vcpu.regs_.rcx & 0xFFFF, uint64_t(0));
+  CHECK_EQ(t.svc.closes, 1);
+  CHECK(!t.send_lb("info-get guestinfo.ip"));  // closed
+}
+
+TEST(rpc_sizes_are_announced_without_hb_unless_configured) {
+  Rig lb;
+  CHECK(lb.open(bdoor::kProtoRpci));
+  lb.msg(bdoor::kMsgSendSize, 3);
+  CHECK_EQ(lb.status(), bdoor::kStSuccess);
+  Rig hb(true);
+  CHECK(hb.open(bdoor::kProtoRpci));
+  hb.msg(bdoor::kMsgSendSize, 3);
+  CHECK_EQ(hb.status(), bdoor::kStSuccess | bdoor::kStHb);
+}
+
+TEST(rpc_info_set_get_over_hb) {
+  Rig t(true);
+  CHECK(t.open(bdoor::kProtoRpci));
+  const std::string set = "info-set guestinfo.os debian";
+  CHECK(t.mem.write(kBuf, set.data(), set.size()));
+  t.msg(bdoor::kMsgSendSize, uint32_t(set.size()));
+  CHECK_EQ(t.hb(true, kBuf, uint32_t(set.size())), 0x00010000u);  // exactly ENH_DATA
+  CHECK_EQ(t.vcpu.regs_.rcx, 0u);
+  CHECK_EQ(t.vcpu.regs_.rsi, uint64_t(kBuf + set.size()));
+  long n = t.recv_size();
+  CHECK_EQ(n, 2);
+  CHECK_EQ(t.hb(false, kBuf + 0x100, 2), 0x00010000u);
+  CHECK_EQ(t.vcpu.regs_.rdi, uint64_t(kBuf + 0x102));
+  t.msg(bdoor::kMsgRecvStatus, bdoor::kStSuccess);
+  CHECK(t.svc.info["guestinfo.os"] == "debian");
+
+  // A page-crossing receive through a non-identity page map.
+  const std::string get = "info-get guestinfo.os";
+  t.vcpu.translator = [](uint64_t gva, bool, uint64_t* gpa) {
+    if (gva < 0x80000000u) return false;
+    *gpa = (gva - 0x80000000u) ^ 0x1000;  // swap neighbouring pages
+    return true;
+  };
+  CHECK(t.mem.write(0x1000 ^ 0x1000, get.data(), get.size()));
+  t.msg(bdoor::kMsgSendSize, uint32_t(get.size()));
+  CHECK_EQ(t.hb(true, 0x80001000u, uint32_t(get.size())), 0x00010000u);
+  n = t.recv_size();
+  CHECK_EQ(n, 8);  // "1 debian"
+  const uint64_t dst = 0x80000000u + 0x1FFC;  // 4 bytes on one page, 4 on the next
+  CHECK_EQ(t.hb(false, dst, 8), 0x00010000u);
+  char out[9] = {};
+  CHECK(t.mem.read(0x0FFC, out, 4));  // page 1 -> gpa page 0
+  CHECK(t.mem.read(0x3000, out + 4, 4));  // page 2 -> gpa page 3
+  CHECK(std::string(out) == "1 debian");
+}
+
+TEST(rpc_hb_rejects_bad_buffers_and_counts) {
+  Rig t(true);
+  CHECK(t.open(bdoor::kProtoRpci));
+  t.msg(bdoor::kMsgSendSize, 8);
+  CHECK_EQ(t.hb(true, 0x3FFFC, 8), 0u);  // runs past the end of guest RAM
+  CHECK_EQ(t.vcpu.regs_.rcx, 8u);         // nothing consumed
+  t.msg(bdoor::kMsgSendSize, 8);
+  CHECK_EQ(t.hb(true, kBuf, 7), 0u);       // count must match the announced size
+  t.msg(bdoor::kMsgSendSize, 8);
+  CHECK_EQ(t.hb(true, ~0ULL - 3, 8), 0u);  // wraps the address space
+  t.vcpu.translator = [](uint64_t, bool, uint64_t*) { return false; };
+  t.msg(bdoor::kMsgSendSize, 8);
+  CHECK_EQ(t.hb(true, kBuf, 8), 0u);       // unmapped
+  t.vcpu.translator = nullptr;
+  t.msg(bdoor::kMsgSendSize, 8);
+  uint32_t hi = t.hi;
+  t.hi ^= 1;
+  CHECK_EQ(t.hb(true, kBuf, 8), 0u);       // wrong cookie
+  t.hi = hi;
+  CHECK_EQ(t.hb(true, kBuf, 8), 0x00010000u);
+  // A zero-count `rep` moves nothing and changes no register.
+  t.vcpu.regs_.rbx = 0x1234;
+  t.vcpu.regs_.rcx = 0;
+  uint8_t b = 0;
+  t.bd.pio_write(bdoor::kPortHb, &b, 1, t.vcpu);
+  CHECK_EQ(t.vcpu.regs_.rbx, 0x1234u);
+}
+
+TEST(rpc_tclo_polling_conversation) {
+  Rig t;
+  CHECK(t.open(bdoor::kProtoTclo));
+  t.svc.tclo_queue = {"reset", "ping"};
+  // rpcin.c: open, then send an empty message, then RECVSIZE.
+  CHECK(t.send_lb(""));
+  CHECK(t.recv_lb() == "reset");
+  CHECK(t.send_lb("OK ATR toolbox"));  // reply to reset; host answers with the next command
+  CHECK(t.recv_lb() == "ping");
+  CHECK(t.send_lb("OK "));
+  CHECK(t.recv_lb() == "");  // idle
+  CHECK(t.send_lb(""));
+  CHECK(t.recv_lb() == "");
+  CHECK_EQ(t.svc.tclo_replies.size(), 4u);
+  CHECK(t.svc.tclo_replies[1] == "OK ATR toolbox");
+  CHECK(t.svc.tclo_replies[2] == "OK ");
+  // Sending again while a command is undelivered is refused.
+  t.svc.tclo_queue = {"Capabilities_Register"};
+  CHECK(t.send_lb(""));
+  CHECK(!t.send_lb("OK "));
+  CHECK(t.recv_lb() == "Capabilities_Register");
+}
+
+TEST(rpc_sessions_identify_reopened_channels) {
+  Rig t;
+  CHECK(t.open(bdoor::kProtoTclo));
+  unsigned first_id = t.id;
+  CHECK(t.send_lb(""));
+  t.msg(bdoor::kMsgClose);
+  CHECK(t.open(bdoor::kProtoTclo));
+  CHECK_EQ(t.id, first_id);  // the slot is reused...
+  CHECK(t.send_lb(""));
+  CHECK_EQ(t.svc.sessions.size(), 2u);
+  CHECK(t.svc.sessions[0] != t.svc.sessions[1]);  // ...under a new session
+}
+
+TEST(rpc_bad_channel_cookie_and_type) {
+  Rig t;
+  CHECK(t.open(bdoor::kProtoRpci));
+  uint32_t lo = t.lo;
+  t.lo ^= 0x80;
+  t.msg(bdoor::kMsgSendSize, 1);
+  CHECK_EQ(t.status(), 0);
+  t.lo = lo;
+  uint32_t id = t.id;
+  t.id = GuestRpc::kMaxChannels;  // out of range
+  t.msg(bdoor::kMsgSendSize, 1);
+  CHECK_EQ(t.status(), 0);
+  t.id = 0xFFFF;
+  t.msg(bdoor::kMsgRecvSize);
+  CHECK_EQ(t.status(), 0);
+  t.id = id + 1;  // in range, not open
+  t.msg(bdoor::kMsgRecvSize);
+  CHECK_EQ(t.status(), 0);
+  t.id = id;
+  t.msg(7);  // no such message type
+  CHECK_EQ(t.status(), 0);
+  t.msg(bdoor::kMsgSendPayload, 0x41414141);  // payload without SENDSIZE
+  CHECK_EQ(t.status(), 0);
+  t.msg(bdoor::kMsgRecvPayload, 1);  // nothing to receive
+  CHECK_EQ(t.status(), 0);
+  t.msg(bdoor::kMsgOpen, 0x12345678);  // unknown protocol
+  CHECK_EQ(t.status(), 0);
+  CHECK(t.bd.stats().rpc_failures() >= 8);
+}
+
+TEST(rpc_without_cookie_flag_skips_cookie_checks) {
+  Rig t;
+  Regs& r = t.msg(bdoor::kMsgOpen, bdoor::kProtoRpci);
+  CHECK_EQ(t.status(), bdoor::kStSuccess);
+  t.id = uint32_t(r.rdx >> 16);
+  t.hi = t.lo = 0;
+  CHECK(t.send_lb("info-get guestinfo.x"));
+  CHECK(t.recv_lb() == "0 No value found");
+}
+
+TEST(rpc_limits_channels_and_sizes) {
+  Rig t;
+  for (unsigned i = 0; i < GuestRpc::kMaxChannels; ++i) CHECK(t.open(bdoor::kProtoRpci));
+  CHECK(!t.open(bdoor::kProtoRpci));  // table full
+  CHECK_EQ(t.bd.rpc().open_channels(), GuestRpc::kMaxChannels);
+  t.msg(bdoor::kMsgSendSize, bdoor::kMaxMessage + 1);
+  CHECK_EQ(t.status(), 0);
+  t.msg(bdoor::kMsgSendSize, bdoor::kMaxMessage);  // the limit itself is fine
+  CHECK_EQ(t.status(), bdoor::kStSuccess);
+  CHECK(t.bd.rpc().buffered_bytes() <= bdoor::kMaxMessage + 64);
+  // A reply over 64 KiB is replaced by an error.
+  CHECK(t.send_lb("big"));
+  CHECK(t.recv_lb() == "0 Reply too large");
+  t.bd.rpc().fail_all();
+  CHECK_EQ(t.recv_size(), -1);  // every old channel is gone
+  CHECK_EQ(t.bd.rpc().open_channels(), 0u);
+  CHECK_EQ(t.svc.closes, int(GuestRpc::kMaxChannels));
+  CHECK(t.open(bdoor::kProtoRpci));
+}
+
+TEST(rpc_checkpoint_restarts_transfers) {
+  Rig t;
+  CHECK(t.open(bdoor::kProtoRpci));
+  t.msg(bdoor::kMsgSendSize, 8);
+  t.msg(bdoor::kMsgSendPayload, 0x6F666E69);
+  t.bd.rpc().checkpoint();
+  t.msg(bdoor::kMsgSendPayload, 0x6F666E69);
+  CHECK_EQ(t.status(), bdoor::kStCpt);  // restart from SENDSIZE
+  CHECK(t.send_lb("info-get guestinfo.a"));
+  CHECK_EQ(t.recv_size(), 16);
+  t.msg(bdoor::kMsgRecvPayload, 1);
+  t.bd.rpc().checkpoint();
+  t.msg(bdoor::kMsgRecvPayload, 1);
+  CHECK_EQ(t.status(), bdoor::kStCpt);  // restart from RECVSIZE
+  CHECK(t.recv_lb() == "0 No value found");
+}
+
+TEST(rpc_recvstatus_failure_keeps_the_reply) {
+  Rig t;
+  CHECK(t.open(bdoor::kProtoRpci));
+  CHECK(t.send_lb("info-get guestinfo.a"));
+  CHECK_EQ(t.recv_size(), 16);
+  t.msg(bdoor::kMsgRecvStatus, 0);
+  CHECK_EQ(t.status(), bdoor::kStSuccess);
+  CHECK(t.recv_lb() == "0 No value found");
+}
