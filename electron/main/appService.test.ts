@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppService } from './appService';
+import { VmLibrary } from './library';
+import { VmRunner, type HostHandle } from './vmRunner';
+import { vmxPathsFromArgv } from './vmxImport';
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-svc-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function service(clip?: { text: string }) {
+  const started: string[] = [];
+  const fake: HostHandle = { send: () => undefined, onEvent: () => undefined, onExit: () => undefined, kill: () => undefined };
+  const runner = new VmRunner<HostHandle>((id) => (started.push(id), fake), () => undefined);
+  const svc = new AppService({
+    library: new VmLibrary(path.join(dir, 'l.json'), '/g'),
+    runner,
+    capabilities: async () => ({ kvm: false, nested: {} as never }),
+    clipboard: clip && { read: async () => clip.text, write: async (t) => void (clip.text = t) },
+  });
+  return { svc, started };
+}
+
+describe('AppService', () => {
+  it('answers library requests and starts VMs by id only', async () => {
+    const { svc, started } = service();
+    const snap = (await svc.handle({ kind: 'library-list' })) as { entries: { id: string }[] };
+    expect(snap.entries.map((e) => e.id)).toEqual(['demo']);
+    await svc.handle({ kind: 'vm-start', id: 'demo' });
+    expect(started).toEqual(['demo']);
+    await expect(svc.handle({ kind: 'vm-start', id: 'nope' })).rejects.toThrow(/no VM/);
+    await expect(svc.handle({ kind: 'library-remove', id: 'demo' })).rejects.toThrow(/stop the VM/);
+  });
+
+  it('rejects malformed and unknown requests', async () => {
+    const { svc } = service();
+    await expect(svc.handle(null)).rejects.toThrow(/malformed/);
+    await expect(svc.handle({ kind: 'shell', cmd: 'rm -rf /' })).rejects.toThrow(/unknown request/);
+    await expect(svc.handle({ kind: 'library-save', entry: { config: { name: 'x' } } })).rejects.toThrow();
+  });
+
+  it('brokers the system clipboard when there is one', async () => {
+    const clip = { text: 'host text' };
+    const { svc } = service(clip);
+    expect(await svc.handle({ kind: 'clipboard-read' })).toBe('host text');
+    await svc.handle({ kind: 'clipboard-write', text: 'guest text' });
+    expect(clip.text).toBe('guest text');
+    await expect(service().svc.handle({ kind: 'clipboard-read' })).rejects.toThrow(/no system clipboard/);
+  });
+
+  it('opens .vmx files into the library and reports the ones it cannot read', () => {
+    const vmx = path.join(dir, 'Legacy Box.vmx');
+    fs.writeFileSync(vmx, '.encoding = "UTF-8"\nconfig.version = "8"\ndisplayName = "Legacy Box"\nmemsize = "256"\nnumvcpus = "2"\nvhv.enable = "TRUE"\nisolation.tools.paste.disable = "TRUE"\n');
+    const { svc } = service();
+    const { opened, errors } = svc.openVmxFiles([vmx, path.join(dir, 'missing.vmx')]);
+    expect(errors).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ origin: 'vmx', config: { name: 'Legacy Box', memoryMiB: 256, cpus: 2, firmware: 'seabios', vmxPath: vmx, tools: { pasteAllowed: false } }, nested: { exposeVirtualization: true } });
+    expect(svc.openVmxFiles([vmx]).opened[0]!.id).toBe(opened[0]!.id);
+  });
+
+  it('finds .vmx paths in argv relative to the caller directory', () => {
+    expect(vmxPathsFromArgv(['--no-sandbox', 'a.VMX', '/abs/b.vmx', 'notes.txt'], '/home/u')).toEqual(['/home/u/a.VMX', '/abs/b.vmx']);
+  });
+});

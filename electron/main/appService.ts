@@ -1,0 +1,77 @@
+// Answers the renderer's app-level requests (appProtocol.ts). Shared by Electron main
+// (behind ipcGate) and the browser dev host (behind its WebSocket); every request is
+// treated as untrusted input. Electron-free.
+import type { HostCapabilities } from '../common/protocol';
+import type { AppRequest, LibraryEntry, LibrarySnapshot } from './appProtocol';
+import { checkDraft, ConfigError } from './configCheck';
+import type { VmLibrary } from './library';
+import type { HostHandle, VmRunner } from './vmRunner';
+import { importVmx } from './vmxImport';
+
+/** Large enough for any text a person copies; the backdoor clipboard is smaller still. */
+export const MAX_CLIPBOARD_CHARS = 1 << 20;
+
+export interface AppServiceDeps {
+  library: VmLibrary;
+  runner: VmRunner<HostHandle>;
+  capabilities(): Promise<HostCapabilities>;
+  /** The system clipboard (Electron main). The dev host has none: the browser's is used. */
+  clipboard?: { read(): Promise<string>; write(text: string): Promise<void> };
+}
+
+export class AppService {
+  constructor(private readonly deps: AppServiceDeps) {}
+
+  snapshot(): LibrarySnapshot {
+    return { entries: this.deps.library.list(), running: this.deps.runner.snapshot() };
+  }
+
+  async handle(raw: unknown): Promise<unknown> {
+    const req = raw as AppRequest;
+    if (typeof req !== 'object' || req === null || typeof req.kind !== 'string') throw new Error('malformed request');
+    const { library, runner, clipboard } = this.deps;
+    switch (req.kind) {
+      case 'library-list':
+        return this.snapshot();
+      case 'library-save':
+        return library.save(checkDraft(req.entry));
+      case 'library-remove':
+        if (runner.isLive(String(req.id))) throw new ConfigError(['stop the VM before removing it.']);
+        library.remove(String(req.id));
+        return null;
+      case 'vm-start': {
+        const entry = library.get(String(req.id));
+        if (!entry) throw new ConfigError([`no VM with id ${JSON.stringify(req.id)}.`]);
+        runner.start(entry);
+        return null;
+      }
+      case 'capabilities':
+        return this.deps.capabilities();
+      case 'clipboard-read':
+        if (!clipboard) throw new Error('no system clipboard here');
+        return (await clipboard.read()).slice(0, MAX_CLIPBOARD_CHARS);
+      case 'clipboard-write':
+        if (!clipboard) throw new Error('no system clipboard here');
+        if (typeof req.text !== 'string') throw new Error('clipboard text must be a string');
+        await clipboard.write(req.text.slice(0, MAX_CLIPBOARD_CHARS));
+        return null;
+      default:
+        throw new Error(`unknown request ${JSON.stringify((req as { kind: string }).kind).slice(0, 60)}`);
+    }
+  }
+
+  /** Adds each .vmx to the library (once per file); returns the entries to show. */
+  openVmxFiles(paths: readonly string[]): { opened: LibraryEntry[]; errors: string[] } {
+    const opened: LibraryEntry[] = [];
+    const errors: string[] = [];
+    for (const p of paths) {
+      try {
+        const { config, nested } = importVmx(p);
+        opened.push(this.deps.library.addVmx(config.vmxPath!, config, nested));
+      } catch (err) {
+        errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+    return { opened, errors };
+  }
+}

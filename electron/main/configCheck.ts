@@ -1,0 +1,80 @@
+// Checks a VmConfig that arrived from the renderer before it is stored or started: the
+// page is not trusted with the shape of the data main acts on. Electron-free.
+import type { VmConfig } from '../common/protocol';
+import type { LibraryEntryDraft, NestedSettings } from './appProtocol';
+
+const MAX_NAME = 200;
+const MAX_PATH = 4096;
+const MAX_APPEND = 4096;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+    this.name = 'ConfigError';
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalPath(v: unknown, label: string, problems: string[]): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !v.startsWith('/') || v.length > MAX_PATH || v.includes('\0')) {
+    problems.push(`${label} must be an absolute path.`);
+    return undefined;
+  }
+  return v;
+}
+
+function bool(v: unknown, fallback: boolean): boolean {
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+/** Returns a clean copy holding only known fields, or throws ConfigError. */
+export function checkConfig(raw: unknown): VmConfig {
+  const problems: string[] = [];
+  if (!isObject(raw)) throw new ConfigError(['config is not an object.']);
+  const name = typeof raw.name === 'string' ? raw.name.trim() : '';
+  if (!name || name.length > MAX_NAME) problems.push(`name must have 1 to ${MAX_NAME} characters.`);
+  const memoryMiB = raw.memoryMiB;
+  if (typeof memoryMiB !== 'number' || !Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 65536) problems.push('memoryMiB must be a whole number from 1 to 65536.');
+  const cpus = raw.cpus;
+  if (typeof cpus !== 'number' || !Number.isInteger(cpus) || cpus < 1 || cpus > 64) problems.push('cpus must be a whole number from 1 to 64.');
+  const firmware = raw.firmware;
+  if (firmware !== 'none' && firmware !== 'seabios') problems.push('firmware must be "none" or "seabios".');
+  const kernel = optionalPath(raw.kernel, 'kernel', problems);
+  const initrd = optionalPath(raw.initrd, 'initrd', problems);
+  const vmxPath = optionalPath(raw.vmxPath, 'vmxPath', problems);
+  if (raw.append !== undefined && (typeof raw.append !== 'string' || raw.append.length > MAX_APPEND)) problems.push(`append must be text of at most ${MAX_APPEND} characters.`);
+  if (firmware === 'none' && !kernel) problems.push('a VM without firmware needs a kernel.');
+  const tools = isObject(raw.tools) ? raw.tools : {};
+  if (problems.length) throw new ConfigError(problems);
+  const config: VmConfig = {
+    name,
+    memoryMiB: memoryMiB as number,
+    cpus: cpus as number,
+    firmware: firmware as VmConfig['firmware'],
+    tools: { syncTime: bool(tools.syncTime, true), copyAllowed: bool(tools.copyAllowed, true), pasteAllowed: bool(tools.pasteAllowed, true) },
+  };
+  if (kernel) config.kernel = kernel;
+  if (initrd) config.initrd = initrd;
+  if (typeof raw.append === 'string' && raw.append) config.append = raw.append;
+  if (vmxPath) config.vmxPath = vmxPath;
+  return config;
+}
+
+export function checkNested(raw: unknown): NestedSettings {
+  const n = isObject(raw) ? raw : {};
+  return {
+    exposeVirtualization: bool(n.exposeVirtualization, false),
+    backdoorFromCpl3: bool(n.backdoorFromCpl3, false),
+    l0HandlesL2Backdoor: bool(n.l0HandlesL2Backdoor, false),
+  };
+}
+
+export function checkDraft(raw: unknown): LibraryEntryDraft {
+  if (!isObject(raw)) throw new ConfigError(['entry is not an object.']);
+  if (raw.id !== undefined && (typeof raw.id !== 'string' || raw.id.length > 100)) throw new ConfigError(['id is not valid.']);
+  return { id: raw.id as string | undefined, config: checkConfig(raw.config), nested: checkNested(raw.nested) };
+}

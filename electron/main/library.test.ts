@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_ID, VmLibrary } from './library';
+import { NO_NESTED } from './appProtocol';
+import { ConfigError } from './configCheck';
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-lib-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const config = { name: 'Tiny', memoryMiB: 16, cpus: 1, firmware: 'none' as const, kernel: '/g/tiny.bin' };
+
+describe('VmLibrary', () => {
+  it('always starts with the built-in demo VM pointing at demo.bin', () => {
+    const lib = new VmLibrary(path.join(dir, 'library.json'), '/opt/guests');
+    expect(lib.list().map((e) => e.id)).toEqual([DEMO_ID]);
+    expect(lib.get(DEMO_ID)!.config.kernel).toBe('/opt/guests/demo.bin');
+    expect(() => lib.remove(DEMO_ID)).toThrow(ConfigError);
+    expect(() => lib.save({ id: DEMO_ID, config, nested: NO_NESTED })).toThrow(ConfigError);
+  });
+
+  it('creates, updates, persists and removes user entries', () => {
+    const file = path.join(dir, 'sub', 'library.json');
+    const lib = new VmLibrary(file, dir);
+    const e = lib.save({ config, nested: NO_NESTED });
+    lib.save({ id: e.id, config: { ...config, memoryMiB: 64 }, nested: { ...NO_NESTED, exposeVirtualization: true } });
+    const again = new VmLibrary(file, dir);
+    expect(again.get(e.id)).toMatchObject({ origin: 'user', config: { memoryMiB: 64 }, nested: { exposeVirtualization: true } });
+    again.remove(e.id);
+    expect(new VmLibrary(file, dir).list()).toHaveLength(1);
+  });
+
+  it('rejects bad configs with every problem listed', () => {
+    const lib = new VmLibrary(path.join(dir, 'l.json'), dir);
+    try {
+      lib.save({ config: { ...config, name: '', cpus: 0, kernel: 'rel' } as never, nested: NO_NESTED });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('keeps one entry per .vmx file', () => {
+    const lib = new VmLibrary(path.join(dir, 'l.json'), dir);
+    const a = lib.addVmx('/vms/a.vmx', { name: 'A', memoryMiB: 32, cpus: 1, firmware: 'seabios' }, NO_NESTED);
+    const b = lib.addVmx('/vms/a.vmx', { name: 'A again', memoryMiB: 32, cpus: 1, firmware: 'seabios' }, NO_NESTED);
+    expect(b.id).toBe(a.id);
+    expect(a.origin).toBe('vmx');
+  });
+
+  it('sets a damaged file aside instead of overwriting it', () => {
+    const file = path.join(dir, 'library.json');
+    fs.writeFileSync(file, '{not json');
+    const lib = new VmLibrary(file, dir);
+    expect(lib.list()).toHaveLength(1);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith('library.json.damaged-'))).toBe(true);
+  });
+});

@@ -1,0 +1,127 @@
+// The VM library: the built-in demo VM plus the user's entries (created in the editor or
+// opened from a .vmx), persisted as JSON in the app's data folder. Electron-free: main
+// passes app.getPath('userData'); the dev host passes its own folder.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { VmConfig } from '../common/protocol';
+import { NO_NESTED, type LibraryEntry, type LibraryEntryDraft, type NestedSettings } from './appProtocol';
+import { checkConfig, checkNested, ConfigError } from './configCheck';
+import { writeFileAtomic } from '../vmfiles/atomicWrite';
+
+export const DEMO_ID = 'demo';
+const FILE_VERSION = 1;
+
+interface LibraryFile {
+  version: number;
+  entries: LibraryEntry[];
+}
+
+/** The demo guest (native/guests: serial, SVGA drawing, a small tools agent). */
+export function demoEntry(guestsDir: string): LibraryEntry {
+  return {
+    id: DEMO_ID,
+    origin: 'demo',
+    config: {
+      name: 'Vireo demo',
+      memoryMiB: 32,
+      cpus: 1,
+      firmware: 'none',
+      kernel: path.join(guestsDir, 'demo.bin'),
+      tools: { syncTime: true, copyAllowed: true, pasteAllowed: true },
+    },
+    nested: NO_NESTED,
+  };
+}
+
+export class VmLibrary {
+  private entries: LibraryEntry[] = [];
+
+  /**
+   * @param file      JSON file holding the user's entries (created on first save)
+   * @param guestsDir folder with the project's guest images (demo.bin)
+   */
+  constructor(
+    private readonly file: string,
+    private readonly guestsDir: string,
+  ) {
+    this.entries = this.read();
+  }
+
+  list(): LibraryEntry[] {
+    return [demoEntry(this.guestsDir), ...this.entries];
+  }
+
+  get(id: string): LibraryEntry | undefined {
+    return this.list().find((e) => e.id === id);
+  }
+
+  /** Creates (no id) or updates an entry; the demo entry cannot be changed. */
+  save(draft: LibraryEntryDraft): LibraryEntry {
+    if (draft.id === DEMO_ID) throw new ConfigError(['the built-in demo VM cannot be changed.']);
+    const config = checkConfig(draft.config);
+    const nested = checkNested(draft.nested);
+    if (draft.id !== undefined) {
+      const i = this.entries.findIndex((e) => e.id === draft.id);
+      if (i < 0) throw new ConfigError([`no VM with id ${JSON.stringify(draft.id)}.`]);
+      const updated: LibraryEntry = { ...this.entries[i]!, config, nested };
+      this.entries[i] = updated;
+      this.write();
+      return updated;
+    }
+    const created: LibraryEntry = { id: randomUUID(), origin: 'user', config, nested };
+    this.entries.push(created);
+    this.write();
+    return created;
+  }
+
+  /** Adds a VM opened from a .vmx, or returns the entry that already points at that file. */
+  addVmx(vmxPath: string, config: VmConfig, nested: NestedSettings): LibraryEntry {
+    const existing = this.entries.find((e) => e.config.vmxPath === vmxPath);
+    if (existing) return existing;
+    const entry: LibraryEntry = { id: randomUUID(), origin: 'vmx', config: checkConfig({ ...config, vmxPath }), nested };
+    this.entries.push(entry);
+    this.write();
+    return entry;
+  }
+
+  remove(id: string): void {
+    if (id === DEMO_ID) throw new ConfigError(['the built-in demo VM cannot be removed.']);
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.id !== id);
+    if (this.entries.length !== before) this.write();
+  }
+
+  /** A missing file is an empty library; a damaged one is kept aside, not overwritten. */
+  private read(): LibraryEntry[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    try {
+      const data = JSON.parse(text) as LibraryFile;
+      if (data.version !== FILE_VERSION || !Array.isArray(data.entries)) throw new Error('unknown format');
+      return data.entries.flatMap((e) => {
+        try {
+          if (typeof e.id !== 'string' || e.id === DEMO_ID) return [];
+          const origin = e.origin === 'vmx' ? 'vmx' : 'user';
+          return [{ id: e.id, origin, config: checkConfig(e.config), nested: checkNested(e.nested) }];
+        } catch {
+          return [];
+        }
+      });
+    } catch {
+      fs.renameSync(this.file, `${this.file}.damaged-${Date.now()}`);
+      return [];
+    }
+  }
+
+  private write(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const data: LibraryFile = { version: FILE_VERSION, entries: this.entries };
+    writeFileAtomic(this.file, new TextEncoder().encode(JSON.stringify(data, null, 2)));
+  }
+}

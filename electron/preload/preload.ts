@@ -1,0 +1,32 @@
+// The page's only bridge to main (house rule 5, Electron security #20): functions, never
+// ipcRenderer itself, and listeners never see the IpcRendererEvent. A sandboxed preload
+// can require only 'electron', so channel names are spelled here; `satisfies` ties them
+// to appProtocol.ts. VM MessagePorts cannot cross contextBridge: they are posted to the
+// page with window.postMessage (Electron docs, "MessagePorts in the main world").
+import { contextBridge, ipcRenderer } from 'electron';
+import type { AppEvent, AppRequest, APP_CHANNELS, VireoApi, VM_PORT_MESSAGE } from '../main/appProtocol';
+
+const CH = {
+  request: 'vireo:request',
+  connectVm: 'vireo:connect-vm',
+  event: 'vireo:event',
+  vmPort: 'vireo:vm-port',
+} as const satisfies typeof APP_CHANNELS;
+const PORT_TAG: typeof VM_PORT_MESSAGE = 'vireo:vm-port';
+
+const api: VireoApi = {
+  request: (req: AppRequest) => ipcRenderer.invoke(CH.request, req),
+  onEvent(listener: (event: AppEvent) => void) {
+    const handler = (_e: Electron.IpcRendererEvent, event: AppEvent): void => listener(event);
+    ipcRenderer.on(CH.event, handler);
+    return () => void ipcRenderer.removeListener(CH.event, handler);
+  },
+  connectVm: (id: string) => ipcRenderer.invoke(CH.connectVm, id) as Promise<void>,
+};
+
+ipcRenderer.on(CH.vmPort, (event, msg: { id: string }) => {
+  // Same window only; vmmClient checks event.source === window and the tag.
+  window.postMessage({ type: PORT_TAG, id: msg.id }, '*', event.ports);
+});
+
+contextBridge.exposeInMainWorld('vireo', api);
