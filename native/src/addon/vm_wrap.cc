@@ -66,6 +66,7 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
   c.firmware = opt_string(o, "firmware");
   if (o.Has("serialConsole")) c.serial_console = o.Get("serialConsole").ToBoolean();
   if (o.Has("noReboot")) c.no_reboot = o.Get("noReboot").ToBoolean();
+  c.linuxboot_rom = opt_string(o, "linuxbootRom");
   std::string kvm_path = opt_string(o, "kvmPath");
   if (!kvm_path.empty()) c.kvm_path = kvm_path;
   Status s = Machine::create(c, &machine_);

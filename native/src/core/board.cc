@@ -33,10 +33,15 @@ size_t FdSink::write(const uint8_t* data, size_t len) {
   return n < 0 ? len : static_cast<size_t>(n);
 }
 
-Board::Board(MachineControl& control, const Fd& vm)
-    : control_(control),
+Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout)
+    : i8042(irq_keyboard_, irq_mouse_, control),
+      control_(control),
       irq_com1_(vm, 4),
+      irq_keyboard_(vm, 1),
+      irq_mouse_(vm, 12),
       com1_(irq_com1_, serial),
+      port92_(control),
+      cmos_(layout.ram_below_4g, layout.ram_above_4g, layout.cpus),
       exit_port_(control),
       milestone_port_(control),
       debugcon_(debugcon_sink_) {}
@@ -56,6 +61,11 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& /*mmio*/) 
   };
   const Port ports[] = {
       {0x3f8, 8, &com1_, "com1"},
+      {I8042::kDataPort, 1, &i8042, "i8042-data"},
+      {I8042::kCommandPort, 1, &i8042, "i8042-command"},
+      {SystemControlPortA::kPort, 1, &port92_, "port92"},
+      {0x70, 2, &cmos_, "cmos-rtc"},
+      {FwCfg::kBasePort, FwCfg::kPortCount, &fw_cfg, "fw-cfg"},
       {0x80, 1, &post_code_, "post-code"},
       {0xf4, 4, &exit_port_, "debug-exit"},
       {0xf8, 4, &milestone_port_, "milestone"},

@@ -4,7 +4,10 @@
 #include <memory>
 #include <string>
 
+#include "../devices/cmos_rtc.h"
 #include "../devices/debug_ports.h"
+#include "../devices/fw_cfg.h"
+#include "../devices/i8042.h"
 #include "../devices/uart16550.h"
 #include "bus.h"
 #include "irq.h"
@@ -41,19 +44,31 @@ struct BoardOptions {
   std::string debugcon_path;  // SeaBIOS's debug log (port 0x402); empty = dropped
 };
 
+struct BoardLayout {
+  uint64_t ram_below_4g;
+  uint64_t ram_above_4g;
+  unsigned cpus;
+};
+
 class Board {
  public:
-  Board(MachineControl& control, const Fd& vm);
+  Board(MachineControl& control, const Fd& vm, const BoardLayout& layout);
   Status init(const BoardOptions& options, PioBus& pio, MmioBus& mmio);
   void start();  // host-side threads (serial)
   void stop();
 
   SerialHost serial;
+  FwCfg fw_cfg;
+  I8042 i8042;
 
  private:
   MachineControl& control_;
   KvmIrqLine irq_com1_;
+  KvmIrqLine irq_keyboard_;
+  KvmIrqLine irq_mouse_;
   Uart16550 com1_;
+  SystemControlPortA port92_;
+  CmosRtc cmos_;
   DebugExitPort exit_port_;
   MilestonePort milestone_port_;
   FdSink debugcon_sink_;

@@ -11,6 +11,7 @@
 #include "boot_linux.h"
 #include "cpuid.h"
 #include "e820.h"
+#include "firmware_config.h"
 #include "layout.h"
 #include "mptable.h"
 
@@ -60,7 +61,14 @@ kvm_segment flat_segment(uint16_t selector, uint8_t type) {
 
 }  // namespace
 
-Machine::Machine(const MachineConfig& config) : config_(config), board_(*this, vm_) {}
+namespace {
+BoardLayout board_layout(const MachineConfig& c) {
+  uint64_t below = std::min(c.memory_bytes, layout::kPciHoleStart);
+  return {below, c.memory_bytes - below, c.cpus};
+}
+}  // namespace
+
+Machine::Machine(const MachineConfig& config) : config_(config), board_(*this, vm_, board_layout(config)) {}
 
 Machine::~Machine() {
   stop();
@@ -99,6 +107,24 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
     s = m->memory_.add_region(layout::k4GiB - m->firmware_.size(), m->firmware_.size(), true);
   if (!s.ok()) return s;
 
+  if (!m->firmware_.empty()) {
+    FirmwareConfig fc;
+    fc.cpus = config.cpus;
+    fc.ram_below_4g = m->ram_below_4g_;
+    // SeaBIOS adds its own reservations; QEMU's map is RAM plus the KVM TSS pages.
+    fc.e820 = {{0, m->ram_below_4g_, E820Type::kRam}, {layout::kIdentityMap, 0x4000, E820Type::kReserved}};
+    if (m->ram_above_4g_) fc.e820.push_back({layout::k4GiB, m->ram_above_4g_, E820Type::kRam});
+    fc.serial_console = config.serial_console;
+    if (!m->kernel_.empty()) {
+      fc.kernel = &m->kernel_;
+      fc.initrd = &m->initrd_;
+      fc.cmdline = config.cmdline;
+      s = read_file(config.linuxboot_rom, "linuxboot option ROM", 1 << 20, &fc.linuxboot_rom);
+      if (!s.ok()) return s;
+    }
+    s = configure_fw_cfg(m->board_.fw_cfg, fc);
+    if (!s.ok()) return s;
+  }
   BoardOptions options;
   if (const char* dc = getenv("VIREO_DEBUGCON")) options.debugcon_path = dc;
   s = m->board_.init(options, m->pio_, m->mmio_);

@@ -31,6 +31,7 @@ struct MachineConfig {
   std::string cmdline;
   std::string firmware;  // BIOS image (SeaBIOS bios-256k.bin); empty = direct boot
   bool serial_console = true;  // firmware: SeaBIOS sercon on COM1
+  std::string linuxboot_rom;   // option ROM that loads `kernel` at INT 19h (firmware boot)
   bool no_reboot = false;      // a guest reset ends the run
   std::string kvm_path = "/dev/kvm";
 };
