@@ -11,6 +11,7 @@ import type { HostEvent, HostRequest } from '../../electron/common/protocol';
 import type { AppEvent, AppReply, AppRequest, VireoApi } from '../../electron/main/appProtocol';
 import { VM_PORT_MESSAGE } from '../../electron/main/appProtocol';
 import { decodeMessage, encodeMessage } from '../../electron/devhost/wireCodec';
+import type { WsClientMessage, WsServerMessage } from '../../electron/devhost/wsProtocol';
 
 export interface VmConnection {
   readonly id: string;
@@ -79,19 +80,6 @@ function portConnection(id: string, port: MessagePort): VmConnection {
 }
 
 // ---------------------------------------------------------------- dev host (WebSocket) ----
-
-/** Envelope on the dev host socket; the dev host speaks the mirror image. */
-export type WsClientMessage =
-  | { t: 'req'; seq: number; req: AppRequest }
-  | { t: 'vm-open'; seq: number; id: string }
-  | { t: 'vm-close'; id: string }
-  | { t: 'vm'; id: string; req: HostRequest };
-
-export type WsServerMessage =
-  | { t: 'res'; seq: number; ok: true; value: unknown }
-  | { t: 'res'; seq: number; ok: false; error: string }
-  | { t: 'app'; event: AppEvent }
-  | { t: 'vm'; id: string; event: HostEvent };
 
 function websocketClient(url: string): VmmClient {
   const ws = new WebSocket(url);

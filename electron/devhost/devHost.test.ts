@@ -1,0 +1,100 @@
+// The dev host end to end at the protocol level: HTTP, the WebSocket envelope, the VM
+// runner and child_process hosts (the scripted fake host stands in for the native one).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startDevHost, type DevHost } from './devHost';
+import { decodeMessage, encodeMessage } from './wireCodec';
+import type { WsClientMessage, WsServerMessage } from './wsProtocol';
+
+const repo = path.resolve(__dirname, '..', '..');
+let host: DevHost;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-devhost-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  host = await startDevHost({
+    port: 0,
+    rendererRoot: dir,
+    vmHostModule: path.join(repo, 'e2e', 'fixtures', 'fakeVmHost.js'),
+    dataDir: path.join(dir, 'data'),
+    guestsDir: '/guests',
+    log: () => undefined,
+  });
+});
+afterAll(async () => {
+  await host.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function connect(origin = host.url.replace(/\/$/, '')): Promise<{ ws: WebSocket; inbox: WsServerMessage[]; next: (pred: (m: WsServerMessage) => boolean) => Promise<WsServerMessage>; send: (m: WsClientMessage) => void }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${host.url.replace('http', 'ws')}ipc`, { origin });
+    const inbox: WsServerMessage[] = [];
+    const waiters: { pred: (m: WsServerMessage) => boolean; resolve: (m: WsServerMessage) => void }[] = [];
+    ws.on('message', (data: Buffer) => {
+      const m = decodeMessage(new Uint8Array(data)) as WsServerMessage;
+      inbox.push(m);
+      for (const w of waiters.splice(0)) {
+        if (w.pred(m)) w.resolve(m);
+        else waiters.push(w);
+      }
+    });
+    const next = (pred: (m: WsServerMessage) => boolean) =>
+      new Promise<WsServerMessage>((res) => {
+        const found = inbox.find(pred);
+        if (found) res(found);
+        else waiters.push({ pred, resolve: res });
+      });
+    ws.on('open', () => resolve({ ws, inbox, next, send: (m) => ws.send(encodeMessage(m)) }));
+    ws.on('error', reject);
+  });
+}
+
+describe('dev host', () => {
+  it('serves the renderer with the CSP header', async () => {
+    const res = await fetch(host.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await fetch(`${host.url}../../etc/passwd`)).status).toBe(404);
+  });
+
+  it('refuses WebSocket connections from other origins', async () => {
+    await expect(connect('http://evil.example')).rejects.toThrow(/403/);
+  });
+
+  it('starts a VM host, relays its events and forwards page requests', async () => {
+    const c = await connect();
+    c.send({ t: 'req', seq: 1, req: { kind: 'vm-start', id: 'demo' } });
+    expect(await c.next((m) => m.t === 'res' && m.seq === 1)).toMatchObject({ ok: true });
+    await c.next((m) => m.t === 'app' && m.event.kind === 'library' && m.event.snapshot.running.some((r) => r.state === 'running'));
+    c.send({ t: 'vm-open', seq: 2, id: 'demo' });
+    await c.next((m) => m.t === 'res' && m.seq === 2);
+    // Replay: a late viewer still gets hello, state and the serial banner.
+    await c.next((m) => m.t === 'vm' && m.event.kind === 'hello');
+    const banner = await c.next((m) => m.t === 'vm' && m.event.kind === 'serial-out');
+    expect(new TextDecoder().decode((banner as { event: { data: Uint8Array } }).event.data)).toContain('booting Vireo demo');
+    c.send({ t: 'vm', id: 'demo', req: { kind: 'serial-in', v: 1, data: new TextEncoder().encode('xyz') } });
+    await c.next((m) => m.t === 'vm' && m.event.kind === 'serial-out' && new TextDecoder().decode(m.event.data) === 'xyz');
+    await c.next((m) => m.t === 'vm' && m.event.kind === 'telemetry');
+    // A page may not send `start` or `screenshot` (a host file path) to a VM host.
+    c.send({ t: 'vm', id: 'demo', req: { kind: 'screenshot', v: 1, id: 1, path: '/tmp/x.png' } });
+    c.send({ t: 'vm', id: 'demo', req: { kind: 'power', v: 1, op: 'stop' } });
+    await c.next((m) => m.t === 'vm' && m.event.kind === 'state' && m.event.state === 'stopped');
+    expect(c.inbox.some((m) => m.t === 'vm' && m.event.kind === 'screenshot-done')).toBe(false);
+    c.ws.close();
+  });
+
+  it('answers capabilities from a probe host and reports bad requests as errors', async () => {
+    const c = await connect();
+    c.send({ t: 'req', seq: 1, req: { kind: 'capabilities' } });
+    const caps = await c.next((m) => m.t === 'res' && m.seq === 1);
+    expect(caps).toMatchObject({ ok: true, value: { kvm: true } });
+    c.send({ t: 'req', seq: 2, req: { kind: 'vm-start', id: 'nope' } });
+    expect(await c.next((m) => m.t === 'res' && m.seq === 2)).toMatchObject({ ok: false, error: expect.stringContaining('no VM') });
+    c.ws.close();
+  });
+});
