@@ -4,19 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "div64.h"
 #include "serial.h"
-
-/* Divides *n by d in place and returns the remainder (d != 0): high word first, then
- * the low word with the high remainder in EDX, so neither DIV can overflow. */
-static uint32_t divmod64(uint64_t *n, uint32_t d)
-{
-	uint32_t hi = (uint32_t)(*n >> 32), lo = (uint32_t)*n;
-	uint32_t qhi = hi / d, rem = hi % d, qlo;
-
-	__asm__("divl %4" : "=a"(qlo), "=d"(rem) : "a"(lo), "d"(rem), "rm"(d));
-	*n = ((uint64_t)qhi << 32) | qlo;
-	return rem;
-}
 
 struct spec {
 	bool zero_pad;
@@ -47,7 +36,7 @@ static void emit_number(uint64_t v, uint32_t base, bool upper, bool negative, co
 	int i = sizeof(buf);
 
 	do {
-		buf[--i] = digits[divmod64(&v, base)];
+		buf[--i] = digits[div64_32(&v, base)];
 	} while (v);
 	if (negative) {
 		if (sp->zero_pad && sp->width > 0) {

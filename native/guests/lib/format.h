@@ -2,8 +2,7 @@
  * format.h: printf-like output to COM1.
  *   printf(fmt, ...), vprintf(fmt, ap)
  * Conversions: %c %s %d %i %u %x %X %p %%, flags '0' and '-', a decimal width,
- * length 'l' (32-bit, as int) and 'll' (64-bit). 64-bit division is done with two
- * 32-bit DIVs (there is no libgcc for -m32 on the build machine).
+ * length 'l' (32-bit, as int) and 'll' (64-bit, printed with div64_32).
  */
 #ifndef GUEST_FORMAT_H
 #define GUEST_FORMAT_H

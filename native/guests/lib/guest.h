@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "delay.h"
+#include "div64.h"
 #include "format.h"
 #include "idt.h"
 #include "io.h"
