@@ -224,6 +224,7 @@ Status Machine::build_kvm() {
     }
     setup_lapic_lints(vfd);
     Vcpu::Env env{&memory_, &pio_, &mmio_, this};
+    std::lock_guard<std::mutex> guard(vcpus_lock_);
     vcpus_.push_back(std::make_unique<Vcpu>(i, std::move(vcpu_fd), static_cast<kvm_run*>(run),
                                             kvm_.vcpu_mmap_size(), env));
   }
@@ -231,6 +232,7 @@ Status Machine::build_kvm() {
 }
 
 void Machine::teardown_kvm() {
+  std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (size_t i = 0; i < vcpus_.size(); ++i) {
     vcpus_[i]->stop();
     for (unsigned r = 0; r < static_cast<unsigned>(ExitReason::kCount); ++r)
@@ -302,6 +304,7 @@ Status Machine::start() {
 }
 
 void Machine::start_vcpus() {
+  std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (auto& v : vcpus_) v->start(false);
 }
 
@@ -315,9 +318,12 @@ void Machine::supervise() {
       uint32_t code = stop_code_;
       guard.unlock();
       std::string detail;
-      for (auto& v : vcpus_) {
-        v->stop();
-        if (detail.empty()) detail = v->error_detail();
+      {
+        std::lock_guard<std::mutex> vguard(vcpus_lock_);
+        for (auto& v : vcpus_) {
+          v->stop();
+          if (detail.empty()) detail = v->error_detail();
+        }
       }
       guard.lock();
       stopped_ = true;
@@ -340,22 +346,35 @@ void Machine::supervise() {
   }
 }
 
+void Machine::halt_guest() {
+  // No vCPU may run guest code past a reset or power-off request (the guest must not see
+  // the instruction after its `out`). try_lock: when the supervisor already holds the
+  // lock it is tearing the vCPUs down, which stops them anyway.
+  std::unique_lock<std::mutex> guard(vcpus_lock_, std::try_to_lock);
+  if (!guard) return;
+  for (auto& v : vcpus_) v->set_paused(true);
+}
+
 void Machine::request_reset() {
   if (config_.no_reboot) {
     request_stop(StopReason::kReset, 0);
     return;
   }
+  halt_guest();
   std::lock_guard<std::mutex> guard(lock_);
   reset_pending_ = true;
   cv_.notify_all();
 }
 
 void Machine::request_stop(StopReason reason, uint32_t code) {
-  std::lock_guard<std::mutex> guard(lock_);
-  if (stop_reason_ != StopReason::kNone) return;  // the first reason wins
-  stop_reason_ = reason;
-  stop_code_ = code;
-  cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (stop_reason_ != StopReason::kNone) return;  // the first reason wins
+    stop_reason_ = reason;
+    stop_code_ = code;
+    cv_.notify_all();
+  }
+  halt_guest();
 }
 
 void Machine::milestone(uint32_t value) {
@@ -363,11 +382,13 @@ void Machine::milestone(uint32_t value) {
 }
 
 void Machine::pause() {
+  std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (auto& v : vcpus_) v->set_paused(true);
   for (auto& v : vcpus_) v->wait_parked(2000);
 }
 
 void Machine::resume() {
+  std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (auto& v : vcpus_) v->set_paused(false);
 }
 
@@ -390,6 +411,7 @@ bool Machine::running() const {
 
 void Machine::read_exit_counters(uint64_t* out, size_t count) const {
   const size_t n = static_cast<size_t>(ExitReason::kCount);
+  std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (size_t i = 0; i < config_.cpus && (i + 1) * n <= count; ++i) {
     for (size_t r = 0; r < n; ++r) {
       uint64_t live = i < vcpus_.size() ? vcpus_[i]->stats().get(static_cast<ExitReason>(r)) : 0;
@@ -402,6 +424,7 @@ std::vector<KvmStat> Machine::kvm_stats() const {
   std::vector<KvmStat> all;
   if (vm_stats_.valid()) read_kvm_stats(vm_stats_.get(), &all);
   std::vector<KvmStat> per;
+  std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (const auto& v : vcpus_) {
     if (v->stats_fd() < 0 || !read_kvm_stats(v->stats_fd(), &per).ok()) continue;
     for (const KvmStat& st : per) {

@@ -99,6 +99,7 @@ class Machine : public MachineControl, public SlotMapper {
   Status load_payload();  // firmware or kernel into guest memory, boot vCPU state
   Status set_slot(uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags);
   void start_vcpus();
+  void halt_guest();
   void supervise();
   uint64_t now_ns() const;
 
@@ -113,6 +114,7 @@ class Machine : public MachineControl, public SlotMapper {
   MmioBus mmio_;
   Board board_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
+  mutable std::mutex vcpus_lock_;  // vcpus_ changes (reset) vs. halt_guest() from vCPU threads
   std::vector<uint64_t> retired_counters_;  // counts of vCPUs replaced by a reset
   std::vector<DeviceSlot> device_slots_;
   mutable std::mutex slots_lock_;
