@@ -78,6 +78,10 @@ export class ExtentDisk implements DiskImage {
   write(offset: number, data: Uint8Array): void {
     if (this.readOnly) throw new DiskError('read-only', this.path, 'disk is open read-only');
     this.bounds(offset, data.length);
+    // All-or-nothing on permissions: never half-apply a write that ends in a ZERO extent.
+    this.each(offset, data.length, (e) => {
+      if (!e.writable) throw new DiskError('read-only', e.info().file ?? this.path, `${e.info().type} extent is not writable`);
+    });
     if (!this.written) {
       this.meta.beforeFirstWrite?.();
       this.written = true;

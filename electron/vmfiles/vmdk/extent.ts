@@ -21,6 +21,8 @@ export interface ExtentInfo {
 
 export interface Extent {
   readonly sectors: number;
+  /** False for ZERO extents, compressed or read-only files: checked before any byte is written. */
+  readonly writable: boolean;
   read(pos: number, buf: Uint8Array): void;
   write(pos: number, data: Uint8Array): void;
   flush(): void;

@@ -10,6 +10,10 @@ export class FlatExtent implements Extent {
   private readonly base: number; // bytes
   private readonly type: string;
 
+  get writable(): boolean {
+    return this.io.writable;
+  }
+
   constructor(io: FileIo, sectors: number, offsetSectors: number, type = 'FLAT') {
     this.io = io;
     this.sectors = sectors;
@@ -53,6 +57,7 @@ export class FlatExtent implements Extent {
 
 export class ZeroExtent implements Extent {
   readonly sectors: number;
+  readonly writable = false;
   private readonly label: string;
 
   constructor(sectors: number, label: string) {

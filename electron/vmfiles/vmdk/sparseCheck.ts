@@ -60,7 +60,7 @@ export function checkSparse(ext: SparseExtent, problems: DiskProblem[]): void {
       const e = gt[j];
       if (e === 0 || (e === 1 && zeroOk)) continue;
       const len = compressed ? 1 : h.grainSize;
-      if (e === 1 || e + len > fileSectors) {
+      if (e + len > fileSectors) {
         report(`grain table ${i} entry ${j} points to sector ${e}, outside the file (${fileSectors} sectors)`);
         continue;
       }

@@ -66,6 +66,15 @@ export class SparseExtent implements Extent {
     return (this.header.flags & FLAG_COMPRESSED) !== 0;
   }
 
+  get writable(): boolean {
+    return !this.readOnly;
+  }
+
+  /** GTE 0 = unallocated; GTE 1 = zeroed grain only with FLAG_ZERO_GRAIN, else a sector. */
+  private holdsData(gte: number): boolean {
+    return gte > 1 || (gte === 1 && !(this.header.flags & FLAG_ZERO_GRAIN));
+  }
+
   read(pos: number, buf: Uint8Array): void {
     for (let done = 0; done < buf.length;) {
       const p = pos + done;
@@ -74,7 +83,7 @@ export class SparseExtent implements Extent {
       const n = Math.min(this.grainBytes - inGrain, buf.length - done);
       const dst = buf.subarray(done, done + n);
       const sector = this.entry(grain);
-      if (sector <= 1) dst.fill(0); // unallocated, or zeroed grain (GTE 1, validated in loadGt)
+      if (!this.holdsData(sector)) dst.fill(0);
       else if (this.compressed) dst.set(this.inflateGrain(grain, sector).subarray(inGrain, inGrain + n));
       else this.io.readInto(dst, sector * SECTOR + inGrain, `grain ${grain}`);
       done += n;
@@ -90,7 +99,7 @@ export class SparseExtent implements Extent {
       const n = Math.min(this.grainBytes - inGrain, data.length - done);
       const src = data.subarray(done, done + n);
       const sector = this.entry(grain);
-      if (sector > 1) this.io.write(src, sector * SECTOR + inGrain);
+      if (this.holdsData(sector)) this.io.write(src, sector * SECTOR + inGrain);
       else if (src.some((b) => b !== 0)) {
         // Zeros into an unallocated/zeroed grain already read back as zeros: no allocation.
         const full = Buffer.alloc(this.grainBytes);
@@ -150,14 +159,11 @@ export class SparseExtent implements Extent {
     if (at === 0) return null;
     const gt = this.readGtAt(at);
     const fileSectors = Math.floor(this.io.size / SECTOR);
-    const zeroOk = (this.header.flags & FLAG_ZERO_GRAIN) !== 0;
     const need = this.compressed ? 1 : this.header.grainSize;
     for (let j = 0; j < gt.length; j++) {
       const e = gt[j];
-      if (e === 0 || (e === 1 && zeroOk)) continue;
-      if (e === 1 || e + need > fileSectors) {
-        throw new DiskError('corrupt', this.io.path,
-          `grain table ${index} entry ${j} points to sector ${e}, ${e === 1 ? 'the header area (zeroed grains not enabled)' : `beyond the end of the file (${fileSectors} sectors)`}`);
+      if (this.holdsData(e) && e + need > fileSectors) {
+        throw new DiskError('corrupt', this.io.path, `grain table ${index} entry ${j} points to sector ${e}, beyond the end of the file (${fileSectors} sectors)`);
       }
     }
     if (this.gtCache.size >= GT_CACHE_LIMIT) this.gtCache.delete(this.gtCache.keys().next().value!);
