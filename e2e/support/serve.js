@@ -1,0 +1,38 @@
+// Starts the browser dev host for one e2e project with a fresh data folder.
+//   node e2e/support/serve.js fake <port>  → the scripted fake VM host (UI tier)
+//   node e2e/support/serve.js kvm <port>   → the real VM host on /dev/kvm
+// The kvm library gets one entry per project guest that is built (native/guests/build).
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const [mode, portArg] = process.argv.slice(2);
+const repo = path.resolve(__dirname, '..', '..');
+const guests = path.join(repo, 'native', 'guests', 'build');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `vireo-e2e-${mode}-`));
+const NESTED = { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false };
+
+const entry = (id, name, kernel, extra = {}) => ({
+  id,
+  origin: 'user',
+  nested: NESTED,
+  config: { name, memoryMiB: 32, cpus: 1, firmware: 'none', kernel, tools: { syncTime: true, copyAllowed: true, pasteAllowed: true }, ...extra },
+});
+
+let entries;
+if (mode === 'fake') {
+  process.env.VIREO_VMHOST = path.join(repo, 'e2e', 'fixtures', 'fakeVmHost.js');
+  entries = [entry('two-vcpus', 'Two vCPU box', '/fake/kernel.bin', { cpus: 2 })];
+} else if (mode === 'kvm') {
+  delete process.env.VIREO_VMHOST;
+  const built = fs.existsSync(guests) ? fs.readdirSync(guests).filter((f) => f.endsWith('.bin') && f !== 'demo.bin') : [];
+  entries = built.map((f) => entry(`guest-${path.basename(f, '.bin')}`, `guest ${path.basename(f, '.bin')}`, path.join(guests, f), { noReboot: true }));
+} else {
+  console.error('usage: serve.js fake|kvm <port>');
+  process.exit(2);
+}
+fs.writeFileSync(path.join(dataDir, 'library.json'), JSON.stringify({ version: 1, entries }, null, 2));
+process.argv = [process.argv[0], 'cli', '--port', portArg, '--data-dir', dataDir];
+process.on('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
+require(path.join(repo, 'out', 'electron', 'devhost', 'cli.js'));

@@ -1,0 +1,88 @@
+// UI tier (fake VM host): the console screen end to end through the dev host.
+import { expect, test } from '@playwright/test';
+import { VireoApp } from '../support/vireoApp';
+
+test.describe.configure({ mode: 'serial' });
+
+test('serial output reaches xterm and typed keys come back as serial input', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('demo');
+  await expect(app.consoleState()).toHaveText('running');
+  await app.expectSerial(/booting Vireo demo/);
+  await app.typeSerial('echo me');
+  await app.expectSerial(/ready> echo me/);
+  await expect(page.getByTestId('tools-status')).toContainText('Tools: running');
+  await expect(page.getByTestId('guest-ips')).toHaveText('IP: 192.0.2.10');
+  await app.screenshot('console');
+});
+
+test('the framebuffer canvas shows the guest pattern, scaled but pixel-exact in its backing store', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await expect.poll(() => app.framebufferSize()).toEqual({ width: 320, height: 200 });
+  await expect.poll(() => app.pixel(10, 100)).toEqual([255, 0, 0, 255]);
+  expect(await app.pixel(100, 100)).toEqual([0, 255, 0, 255]);
+  expect(await app.pixel(200, 100)).toEqual([0, 0, 255, 255]);
+  expect(await app.pixel(300, 100)).toEqual([255, 255, 255, 255]);
+  const box = (await page.getByTestId('framebuffer').boundingBox())!;
+  expect(box.width / box.height).toBeCloseTo(320 / 200, 1);
+});
+
+test('input capture shows how to release it and Ctrl+Alt releases', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  const hint = page.getByTestId('capture-hint');
+  await expect(hint).toContainText('Click the screen');
+  await page.getByTestId('framebuffer').click();
+  await expect(hint).toContainText('press Ctrl+Alt to release');
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  await expect(hint).toContainText('Click the screen');
+});
+
+test('the exit statistics move ~10 times a second without re-rendering the page', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await expect.poll(async () => (await app.exitTotal()).total).toBeGreaterThan(1000);
+  const before = await app.exitTotal();
+  const chartBefore = await app.canvasDigest('exit-chart-vcpu0');
+  // Count React commits to the toolbar subtree: none may be caused by telemetry.
+  const toolbarHtml = await page.getByTestId('toolbar').innerHTML();
+  await page.waitForTimeout(1500);
+  const after = await app.exitTotal();
+  expect(after.samples - before.samples).toBeGreaterThanOrEqual(8);
+  expect(await app.canvasDigest('exit-chart-vcpu0')).not.toBe(chartBefore);
+  expect(await page.getByTestId('toolbar').innerHTML()).toBe(toolbarHtml);
+  await expect(page.getByTestId('exit-stats')).toBeVisible();
+  await app.screenshot('exit-stats');
+});
+
+test('pause, resume and power off go to the VM host and come back as state', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await app.power('Pause');
+  await expect(app.consoleState()).toHaveText('paused');
+  await app.power('Resume');
+  await expect(app.consoleState()).toHaveText('running');
+  await app.power('Power off');
+  await expect(app.consoleState()).toHaveText('stopped (poweroff)');
+  await page.getByRole('button', { name: 'Vireo' }).click();
+  await expect(app.vmRow('demo').getByTestId('vm-state')).toHaveText('stopped');
+});
+
+test('a VM with two vCPUs gets one exit chart per vCPU', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('two-vcpus');
+  await expect(page.getByTestId('exit-chart-vcpu1')).toBeVisible();
+  await expect.poll(async () => (await app.exitTotal()).total).toBeGreaterThan(1000);
+  await app.power('Power off');
+  await expect(app.consoleState()).toContainText('stopped');
+});
