@@ -30,12 +30,10 @@ struct Rig {
   Line kbd_irq, aux_irq;
   Control control;
   I8042 kbc{kbd_irq, aux_irq, control};
-  SystemControlPortA port_a{control};
   PioBus bus;
   Rig() {
     bus.add(0x60, 1, &kbc, "i8042-data");
     bus.add(0x64, 1, &kbc, "i8042-cmd");
-    bus.add(0x92, 1, &port_a, "port-a");
   }
   uint8_t in(uint16_t port) {
     uint8_t v = 0;
@@ -108,13 +106,6 @@ TEST(i8042_output_port_reset_and_a20) {
   CHECK_EQ(r.control.resets, 2);
   r.out(0x64, 0xFF);  // pulses nothing
   CHECK_EQ(r.control.resets, 2);
-  // Port 0x92: bit 1 stored, bit 0 resets and reads back 0.
-  CHECK_EQ(r.in(0x92), 0x02);
-  r.out(0x92, 0x00);
-  CHECK_EQ(r.in(0x92), 0x00);
-  r.out(0x92, 0x03);
-  CHECK_EQ(r.control.resets, 3);
-  CHECK_EQ(r.in(0x92), 0x02);
 }
 
 TEST(i8042_keyboard_commands) {
@@ -176,6 +167,28 @@ TEST(i8042_scancodes_irq_and_translation) {
   CHECK(r.drain() == (Bytes{0xFA, 0xFA}));
   r.kbc.queue_keyboard_bytes(keys, 3);
   CHECK(r.drain() == (Bytes{0x1E, 0x9E}));
+}
+
+TEST(i8042_key_event_builds_sequences) {
+  Rig r;
+  CHECK(r.kbc.key_event(0x001C, true));
+  CHECK(r.kbc.key_event(0x001C, false));
+  CHECK(r.kbc.key_event(0xE074, true));
+  CHECK(r.kbc.key_event(0xE074, false));
+  CHECK(r.drain() == (Bytes{0x1C, 0xF0, 0x1C, 0xE0, 0x74, 0xE0, 0xF0, 0x74}));
+  r.command_byte(0x41);
+  CHECK(r.kbc.key_event(0xE074, false));
+  CHECK(r.drain() == (Bytes{0xE0, 0xCD}));
+  // All or nothing: five 3-byte releases fit in the 16-byte buffer, the sixth does not.
+  r.out(0x64, 0xAD);
+  int accepted = 0;
+  for (int i = 0; i < 8; ++i) accepted += r.kbc.key_event(0xE074, false);
+  CHECK_EQ(accepted, 5);
+  r.out(0x64, 0xAE);
+  CHECK_EQ(r.drain().size(), 10u);  // translated: E0 CD per key
+  r.out(0x60, 0xF5);
+  r.drain();
+  CHECK(!r.kbc.key_event(0x001C, true));
 }
 
 TEST(i8042_keyboard_buffer_overflow) {

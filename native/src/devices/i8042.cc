@@ -353,19 +353,35 @@ void I8042::update_irq() {
   if (aux != aux_irq_level_) aux_irq_.set_level(aux_irq_level_ = aux);
 }
 
+void I8042::push_scancode(uint8_t set2) {
+  uint8_t v = set2;
+  // Scan code set 1 selected with F0 01: the keyboard converts by itself.
+  if (kbd_set_ == 1 && !translate(set2, &kbd_set1_break_, &v)) return;
+  kbd_.input.push_back(v);
+}
+
 size_t I8042::queue_keyboard_bytes(const uint8_t* data, size_t len) {
   std::lock_guard guard(lock_);
   if (!kbd_scanning_) return 0;
   size_t n = 0;
-  for (; n < len && kbd_.input.size() < kKbdBuffer; ++n) {
-    uint8_t v = data[n];
-    // Scan code set 1 selected with F0 01: the keyboard converts itself.
-    if (kbd_set_ == 1 && !translate(data[n], &kbd_set1_break_, &v)) continue;
-    kbd_.input.push_back(v);
-  }
+  for (; n < len && kbd_.input.size() < kKbdBuffer; ++n) push_scancode(data[n]);
   refill();
   update_irq();
   return n;
+}
+
+bool I8042::key_event(uint16_t code, bool pressed) {
+  uint8_t seq[3];
+  size_t n = 0;
+  if ((code >> 8) == 0xE0) seq[n++] = 0xE0;
+  if (!pressed) seq[n++] = kBreakPrefix;
+  seq[n++] = uint8_t(code);
+  std::lock_guard guard(lock_);
+  if (!kbd_scanning_ || kbd_.input.size() + n > kKbdBuffer) return false;
+  for (size_t i = 0; i < n; ++i) push_scancode(seq[i]);
+  refill();
+  update_irq();
+  return true;
 }
 
 void I8042::mouse_packet(int dx, int dy, uint8_t buttons) {
@@ -396,17 +412,6 @@ bool I8042::mouse_event(int dx, int dy, uint8_t buttons) {
   refill();
   update_irq();
   return sent && x == 0 && y == 0;
-}
-
-void SystemControlPortA::pio_read(uint16_t, uint8_t* data, unsigned, VcpuContext&) {
-  std::lock_guard guard(lock_);
-  data[0] = value_;
-}
-
-void SystemControlPortA::pio_write(uint16_t, const uint8_t* data, unsigned, VcpuContext&) {
-  std::lock_guard guard(lock_);
-  value_ = data[0] & 0xFE;  // bit 0 is a pulse: it reads back 0
-  if (data[0] & 0x01) control_.request_reset();
 }
 
 }  // namespace vireo

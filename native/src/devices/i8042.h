@@ -8,8 +8,6 @@
 // translates it to set 1 on the way to the output buffer, as the 8042 does.
 // Not modelled: the A20 gate (output port bit 1 is stored; KVM memory has no A20 mask),
 // mouse wrap mode, 2:1 scaling of reported motion (the setting is stored and reported).
-//
-// SystemControlPortA: port 0x92 ("fast A20" and fast reset, PS/2 System Control Port A).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +34,11 @@ class I8042 : public PioDevice {
   // guest has disabled scanning (0xF5), fewer when the keyboard's 16-byte buffer fills.
   // Callers should queue whole key sequences; a partial acceptance drops the rest.
   size_t queue_keyboard_bytes(const uint8_t* data, size_t len);
+  // Host: one key press or release. `code` is the set-2 make code, with 0xE0 in the high
+  // byte for extended keys (0x001C 'A', 0xE074 right arrow). Emits [E0] [F0] code, all or
+  // nothing; returns false when it did not fit or scanning is disabled. Pause and
+  // Print Screen have longer sequences: send them with queue_keyboard_bytes().
+  bool key_event(uint16_t code, bool pressed);
   // Host: relative motion in screen terms (dx right, dy down) and buttons (bit 0 left,
   // bit 1 right, bit 2 middle). Produces standard 3-byte packets, splitting large moves.
   // Returns false (event dropped) unless the guest enabled streaming reports (0xF4) and
@@ -66,6 +69,7 @@ class I8042 : public PioDevice {
   void controller_argument(uint8_t cmd, uint8_t value);
   void keyboard_write(uint8_t value);
   void keyboard_reset_defaults();
+  void push_scancode(uint8_t set2);
   void mouse_write(uint8_t value);
   void mouse_reset_defaults();
   void mouse_packet(int dx, int dy, uint8_t buttons);
@@ -103,19 +107,6 @@ class I8042 : public PioDevice {
   uint8_t aux_arg_cmd_ = 0;
   bool aux_reporting_ = false, aux_remote_ = false, aux_scaling_2to1_ = false;
   uint8_t aux_rate_ = 100, aux_resolution_ = 2, aux_buttons_ = 0;
-};
-
-class SystemControlPortA : public PioDevice {
- public:
-  static constexpr uint16_t kPort = 0x92;
-  explicit SystemControlPortA(MachineControl& control) : control_(control) {}
-  void pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext& vcpu) override;
-  void pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext& vcpu) override;
-
- private:
-  MachineControl& control_;
-  std::mutex lock_;
-  uint8_t value_ = 0x02;  // bit 1 A20 enabled (stored only), bit 0 reset (self-clearing)
 };
 
 }  // namespace vireo
