@@ -71,10 +71,15 @@ describe('descriptor with FLAT and ZERO extents', () => {
     expect(fs.readFileSync(path.join(dir, 'multi-f1.bin')).subarray(1024 + 2040, 1024 + 2048).every((x) => x === 0x33)).toBe(true);
   });
 
-  it('refuses delta disks and standalone monolithicSparse descriptors', () => {
+  it('refuses a delta disk whose parent changed, a missing parent, a loop, and standalone monolithicSparse', () => {
     const child = path.join(dir, 'child.vmdk');
+    // multi.vmdk's CID was bumped by the write above, so 0000beef no longer matches.
     fs.writeFileSync(child, 'version=1\nCID=1\nparentCID=0000beef\nparentFileNameHint="multi.vmdk"\ncreateType="monolithicFlat"\nRW 8 FLAT "multi-f1.bin" 0\n');
-    expect(() => openDisk(child)).toThrow(expect.objectContaining({ code: 'unsupported', message: expect.stringMatching(/delta disk with parent "multi.vmdk"/) }));
+    expect(() => openDisk(child)).toThrow(expect.objectContaining({ code: 'corrupt', message: expect.stringMatching(/expects 0000beef \(parent changed after the snapshot\)/) }));
+    fs.writeFileSync(child, 'version=1\nCID=1\nparentCID=2\nparentFileNameHint="C:\\VMs\\gone.vmdk"\ncreateType="monolithicFlat"\nRW 8 FLAT "multi-f1.bin" 0\n');
+    expect(() => openDisk(child)).toThrow(expect.objectContaining({ code: 'missing-extent', file: path.join(dir, 'gone.vmdk') }));
+    fs.writeFileSync(child, 'version=1\nCID=1\nparentCID=1\nparentFileNameHint="child.vmdk"\ncreateType="monolithicFlat"\nRW 8 FLAT "multi-f1.bin" 0\n');
+    expect(() => openDisk(child)).toThrow(/snapshot chain loops back/);
     const mono = path.join(dir, 'mono.vmdk');
     fs.writeFileSync(mono, 'version=1\ncreateType="monolithicSparse"\nRW 8 SPARSE "x.vmdk"\n');
     expect(() => openDisk(mono)).toThrow(/standalone descriptor cannot have createType monolithicSparse/);

@@ -17,6 +17,8 @@ export interface DiskInfo {
   files: string[];
   cid?: string;
   parentCid?: string;
+  /** Delta disks: the parent's info (which may have a parent of its own). */
+  backing?: DiskInfo;
   readOnly: boolean;
   extents: ExtentInfo[];
 }
@@ -42,6 +44,8 @@ export interface DiskMeta {
   cid?: number;
   parentCid?: number;
   descriptorFile?: string;
+  /** Backing disk of a delta (snapshot) disk; owned and closed with this disk. */
+  parent?: DiskImage;
   descriptorBytes?: () => number;
   /** Called once before the first write (VMDK: give the disk a new CID). */
   beforeFirstWrite?: () => void;
@@ -98,6 +102,7 @@ export class ExtentDisk implements DiskImage {
     if (this.closed) return;
     this.closed = true;
     for (const e of this.extents) e.close();
+    this.meta.parent?.close();
   }
 
   info(): DiskInfo {
@@ -112,6 +117,7 @@ export class ExtentDisk implements DiskImage {
       files,
       cid: this.meta.cid === undefined ? undefined : hex8(this.meta.cid),
       parentCid: this.meta.parentCid === undefined ? undefined : hex8(this.meta.parentCid),
+      backing: this.meta.parent?.info(),
       readOnly: this.readOnly,
       extents,
     };

@@ -21,8 +21,15 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
+/** Snapshot chains deeper than this are refused (VMware allows 32 snapshots per disk). */
+export const MAX_CHAIN_DEPTH = 32;
+
 export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
-  const readOnly = opts.readOnly ?? false;
+  return openChained(file, opts.readOnly ?? false, []);
+}
+
+/** `chain` holds the resolved paths of the children above this file (loop and depth guard). */
+function openChained(file: string, readOnly: boolean, chain: string[]): DiskImage {
   const io = FileIo.open(file, !readOnly);
   let owned = true;
   try {
@@ -30,7 +37,7 @@ export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
     const magic = head.length >= 4 ? head.readUInt32LE(0) : 0;
     if (magic === SPARSE_MAGIC) {
       owned = false; // the extent owns io from here on
-      return openMonolithicSparse(io, readOnly);
+      return openMonolithicSparse(io, readOnly, chain);
     }
     if (magic === COWD_MAGIC) throw new DiskError('unsupported', file, 'ESX vmfsSparse ("COWD") extents are not supported');
     if (looksLikeDescriptor(head)) {
@@ -38,7 +45,7 @@ export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
       const text = io.readExact(0, io.size, 'descriptor').toString('utf8');
       io.close();
       owned = false;
-      return openDescriptorDisk(file, text, readOnly);
+      return openDescriptorDisk(file, text, readOnly, chain);
     }
     owned = false;
     const raw = new FlatExtent(io, Math.ceil(io.size / SECTOR), 0, 'RAW');
@@ -48,8 +55,9 @@ export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
   }
 }
 
-function openMonolithicSparse(io: FileIo, readOnly: boolean): DiskImage {
+function openMonolithicSparse(io: FileIo, readOnly: boolean, chain: string[]): DiskImage {
   let extent: SparseExtent | undefined;
+  let parent: DiskImage | null = null;
   try {
     extent = SparseExtent.open(io, readOnly);
     const h = extent.header;
@@ -60,7 +68,8 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean): DiskImage {
       const end = raw.indexOf(0);
       text = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
       desc = parseDescriptor(text, io.path);
-      refuseParent(desc, io.path);
+      parent = openParent(desc, io.path, chain);
+      extent.attachParent(parent, 0);
     }
     const subformat = desc?.createType ?? (extent.compressed ? 'streamOptimized' : 'monolithicSparse');
     const ext = extent;
@@ -69,6 +78,7 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean): DiskImage {
       subformat,
       cid: desc?.cid,
       parentCid: desc?.parentCid,
+      parent: parent ?? undefined,
       beforeFirstWrite: desc
         ? () => {
             // qemu vmdk_write_cid: rewrite the CID in the embedded descriptor, same length.
@@ -82,15 +92,15 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean): DiskImage {
     };
     return new ExtentDisk(io.path, [extent], readOnly, meta);
   } catch (err) {
+    parent?.close();
     if (extent) extent.close();
     else io.close();
     throw err;
   }
 }
 
-function openDescriptorDisk(file: string, text: string, readOnly: boolean): DiskImage {
+function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain: string[]): DiskImage {
   const desc = parseDescriptor(text, file);
-  refuseParent(desc, file);
   if (desc.createType === 'monolithicSparse' || desc.createType === 'streamOptimized') {
     // These keep their descriptor inside the sparse file (qemu refuses them standalone).
     throw new DiskError('unsupported', file, `a standalone descriptor cannot have createType ${desc.createType}`);
@@ -98,8 +108,12 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean): Disk
   const dir = path.dirname(file);
   const extents: Extent[] = [];
   const problems: DiskProblem[] = [];
+  let parent: DiskImage | null = null;
   try {
+    parent = openParent(desc, file, chain);
+    let base = 0;
     for (const line of desc.extents) {
+      base += line.sectors * SECTOR;
       if (line.type === 'ZERO') {
         extents.push(new ZeroExtent(line.sectors, file));
         continue;
@@ -127,6 +141,7 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean): Disk
           throw err;
         }
         extents.push(sparse);
+        sparse.attachParent(parent, base - line.sectors * SECTOR);
         if (sparse.header.capacity < line.sectors) {
           throw new DiskError('corrupt', target, `sparse extent holds ${sparse.header.capacity} sectors but ${file} says ${line.sectors}`);
         }
@@ -140,6 +155,7 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean): Disk
     }
   } catch (err) {
     for (const e of extents) e.close();
+    parent?.close();
     throw err;
   }
   const meta: DiskMeta = {
@@ -147,6 +163,7 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean): Disk
     subformat: desc.createType,
     cid: desc.cid,
     parentCid: desc.parentCid,
+    parent: parent ?? undefined,
     descriptorFile: file,
     descriptorBytes: () => fs.statSync(file).blocks * 512,
     problems,
@@ -158,11 +175,31 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean): Disk
   return new ExtentDisk(file, extents, readOnly, meta);
 }
 
-/** Delta disks (snapshots) need their parent chain, which we do not follow. */
-function refuseParent(desc: Descriptor, file: string): void {
-  if (desc.parentCid !== NO_PARENT_CID || desc.parentFileNameHint) {
-    throw new DiskError('unsupported', file, `delta disk with parent ${JSON.stringify(desc.parentFileNameHint ?? '?')} (snapshot chains are not supported)`);
+/**
+ * Delta disks (VMware snapshots, `vm-000001.vmdk`) read unallocated grains from the disk
+ * named by parentFileNameHint. The parent opens read-only and must still carry the CID the
+ * child recorded as parentCID (qemu `vmdk_is_cid_valid`): otherwise the parent was written
+ * after the snapshot and the child's view of it is gone.
+ */
+function openParent(desc: Descriptor, file: string, chain: string[]): DiskImage | null {
+  if (desc.parentCid === NO_PARENT_CID && !desc.parentFileNameHint) return null;
+  if (!desc.parentFileNameHint) throw new DiskError('corrupt', file, `parentCID is ${desc.parentCid.toString(16)} but no parentFileNameHint names the parent`);
+  const here = path.resolve(file);
+  if (chain.includes(here)) throw new DiskError('corrupt', file, 'snapshot chain loops back to this file');
+  if (chain.length >= MAX_CHAIN_DEPTH) throw new DiskError('too-large', file, `snapshot chain deeper than ${MAX_CHAIN_DEPTH}`);
+  let target = path.resolve(path.dirname(file), desc.parentFileNameHint);
+  // Hints written on Windows hosts may be absolute `C:\VMs\base.vmdk`; try the folder we are in.
+  if (!fs.existsSync(target) && /[\\]/.test(desc.parentFileNameHint)) {
+    target = path.join(path.dirname(file), desc.parentFileNameHint.split(/[\\]/).pop()!);
   }
+  if (!fs.existsSync(target)) throw new DiskError('missing-extent', target, `parent disk named in ${file} does not exist`);
+  const parent = openChained(target, true, [...chain, here]);
+  const cid = parent.info().cid;
+  if (cid !== undefined && parseInt(cid, 16) !== desc.parentCid) {
+    parent.close();
+    throw new DiskError('corrupt', file, `parent ${target} has CID ${cid} but this disk expects ${desc.parentCid.toString(16).padStart(8, '0')} (parent changed after the snapshot)`);
+  }
+  return parent;
 }
 
 /** Bumps desc.cid and returns the text with only its CID= line changed. */

@@ -190,6 +190,24 @@ describe.skipIf(!QEMU_IMG)('qemu-img fixtures', () => {
     after.close();
   });
 
+  it.each([
+    ['monolithicSparse', 'monolithicSparse'],
+    ['twoGbMaxExtentFlat', 'twoGbMaxExtentSparse'],
+  ])('reads and writes a qemu-made snapshot child (%s parent, %s child)', (parentSub, childSub) => {
+    const { file, bytes } = smallRaw();
+    const parent = path.join(dir, `par-${parentSub}.vmdk`);
+    const child = path.join(dir, `chi-${childSub}.vmdk`);
+    qemu('convert', '-O', 'vmdk', '-o', `subformat=${parentSub}`, file, parent);
+    qemu('create', '-q', '-f', 'vmdk', '-o', `subformat=${childSub}`, '-b', path.basename(parent), '-F', 'vmdk', child);
+    readBack(child, [[0, SMALL]], (p, n) => bytes.subarray(p, p + n));
+    const d = openDisk(child, { readOnly: true });
+    expect(d.info().backing).toMatchObject({ subformat: parentSub });
+    d.close();
+    const parentBefore = fs.readFileSync(parent);
+    writeAndCompare(child, SMALL, 11);
+    expect(fs.readFileSync(parent).equals(parentBefore)).toBe(true); // copy-on-write only
+  });
+
   it('refuses to create over an existing file', () => {
     const vmdk = path.join(dir, 'exists.vmdk');
     fs.writeFileSync(vmdk, 'x');

@@ -7,6 +7,7 @@
 // of the file, then point the GT entry (in the GD's and the RGD's copy) at it: data before
 // metadata, so a crash leaves at worst a leaked grain, never a GT entry pointing at garbage.
 import { inflateSync } from 'node:zlib';
+import type { DiskImage } from './disk';
 import { DiskError } from './errors';
 import { DiskProblem, Extent, ExtentInfo } from './extent';
 import { FileIo } from './fileIo';
@@ -31,6 +32,9 @@ export class SparseExtent implements Extent {
   private readonly readOnly: boolean;
   private readonly gtCache = new Map<number, Uint32Array>();
   private lastGrain: { index: number; data: Buffer } = { index: -1, data: Buffer.alloc(0) };
+  /** Delta disks: where unallocated grains come from, and this extent's guest byte offset. */
+  private parent: DiskImage | null = null;
+  private guestBase = 0;
 
   private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, readOnly: boolean, sectors: number) {
     this.io = io;
@@ -62,6 +66,11 @@ export class SparseExtent implements Extent {
     return new SparseExtent(io, header, gd, rgd, readOnly, Math.min(sectors ?? header.capacity, header.capacity));
   }
 
+  attachParent(parent: DiskImage | null, guestBase: number): void {
+    this.parent = parent;
+    this.guestBase = guestBase;
+  }
+
   get compressed(): boolean {
     return (this.header.flags & FLAG_COMPRESSED) !== 0;
   }
@@ -83,7 +92,8 @@ export class SparseExtent implements Extent {
       const n = Math.min(this.grainBytes - inGrain, buf.length - done);
       const dst = buf.subarray(done, done + n);
       const sector = this.entry(grain);
-      if (!this.holdsData(sector)) dst.fill(0);
+      if (sector === 0 && this.parent) this.readParent(p, dst);
+      else if (!this.holdsData(sector)) dst.fill(0);
       else if (this.compressed) dst.set(this.inflateGrain(grain, sector).subarray(inGrain, inGrain + n));
       else this.io.readInto(dst, sector * SECTOR + inGrain, `grain ${grain}`);
       done += n;
@@ -100,9 +110,11 @@ export class SparseExtent implements Extent {
       const src = data.subarray(done, done + n);
       const sector = this.entry(grain);
       if (this.holdsData(sector)) this.io.write(src, sector * SECTOR + inGrain);
-      else if (src.some((b) => b !== 0)) {
-        // Zeros into an unallocated/zeroed grain already read back as zeros: no allocation.
+      else if (src.some((b) => b !== 0) || (sector === 0 && this.parent)) {
+        // Zeros into an unallocated/zeroed grain already read back as zeros: no allocation,
+        // unless a parent shows through. Otherwise copy-on-write from the parent.
         const full = Buffer.alloc(this.grainBytes);
+        if (sector === 0 && this.parent) this.readParent(grain * this.grainBytes, full);
         full.set(src, inGrain);
         const at = this.appendSectors(this.header.grainSize);
         this.io.write(full, at * SECTOR);
@@ -132,6 +144,15 @@ export class SparseExtent implements Extent {
 
   check(problems: DiskProblem[]): void {
     checkSparse(this, problems);
+  }
+
+  /** Parent bytes for extent offset `pos`; past the parent's end (or this extent's) reads zeros. */
+  private readParent(pos: number, dst: Uint8Array): void {
+    const guest = this.guestBase + pos;
+    const limit = Math.min(this.parent!.size, this.guestBase + this.sectors * SECTOR);
+    const n = Math.max(0, Math.min(dst.length, limit - guest));
+    if (n > 0) this.parent!.read(guest, dst.subarray(0, n));
+    dst.fill(0, n);
   }
 
   /** Raw grain table at `sector`, unvalidated (for check()). */
