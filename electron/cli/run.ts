@@ -20,6 +20,7 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
     initrd: abs(o.initrd),
     append: o.append,
     firmware: o.firmware ? 'seabios' : 'none',
+    firmwarePath: o.firmware && o.firmware !== 'seabios' ? path.resolve(o.firmware) : undefined,
     noReboot: o.noReboot,
   };
 }

@@ -16,6 +16,8 @@ export interface VmConfig {
   initrd?: string;
   append?: string;
   firmware: Firmware;
+  /** A BIOS image other than the packaged SeaBIOS (implies firmware boot). */
+  firmwarePath?: string;
   /** Path of the .vmx the VM came from, when it came from one. */
   vmxPath?: string;
   /** A guest reset ends the run instead of rebooting. */

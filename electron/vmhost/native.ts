@@ -9,6 +9,7 @@ export interface NativeVmConfig {
   initrd?: string;
   cmdline?: string;
   firmware?: string;
+  linuxbootRom?: string;
   serialConsole?: boolean;
   noReboot?: boolean;
   kvmPath?: string;

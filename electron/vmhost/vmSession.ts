@@ -1,12 +1,14 @@
 // One VM's lifecycle inside the VM host: builds the native machine from a VmConfig,
 // streams the serial port, samples telemetry at 10 Hz, and reports how the run ended.
 import * as net from 'node:net';
+import * as path from 'node:path';
 
 import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
 import { TelemetrySampler } from './telemetry';
 
 export const SEABIOS_PATH = process.env.VIREO_SEABIOS ?? '/usr/share/seabios/bios-256k.bin';
+export const LINUXBOOT_ROM = path.resolve(__dirname, '../../../native/firmware/build/linuxboot.bin');
 const TELEMETRY_MS = 100;
 
 export function toNativeConfig(config: VmConfig): NativeVmConfig {
@@ -16,7 +18,8 @@ export function toNativeConfig(config: VmConfig): NativeVmConfig {
     kernel: config.kernel,
     initrd: config.initrd,
     cmdline: config.append ?? '',
-    firmware: config.firmware === 'seabios' ? SEABIOS_PATH : undefined,
+    firmware: config.firmwarePath ?? (config.firmware === 'seabios' ? SEABIOS_PATH : undefined),
+    linuxbootRom: LINUXBOOT_ROM,
     serialConsole: true,
     noReboot: config.noReboot ?? false,
     kvmPath: process.env.VIREO_KVM_DEVICE,

@@ -1,0 +1,52 @@
+// Project test guests on real KVM through the real CLI: serial text and exit status.
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { kvmAvailable } from '../testing/kvmGate';
+import { GUESTS, runCli } from '../testing/runCli';
+
+const kvm = kvmAvailable();
+const guest = (name: string) => path.join(GUESTS, `${name}.bin`);
+
+describe.runIf(kvm)('project guests on KVM', () => {
+  it('serial hello: prints and powers off with code 0', async () => {
+    const r = await runCli(['run', '--kernel', guest('hello')]);
+    expect(r.stdout).toContain('Hello from Vireo guest');
+    expect(r.stdout).toContain('PASS hello');
+    expect(r.code).toBe(0);
+  });
+
+  it('SMP: the guest finds and starts every vCPU through the MP table (1, 2, 4, 8)', async () => {
+    for (const n of [1, 2, 4, 8]) {
+      const r = await runCli(['run', '--kernel', guest('smp'), '--cpus', String(n)], { timeoutMs: 120_000 });
+      expect(r.stdout).toContain(`smp: ${n} of ${n} cpus running`);
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('PIT and LAPIC timer interrupts arrive', async () => {
+    const r = await runCli(['run', '--kernel', guest('timer')]);
+    expect(r.stdout).toContain('PASS timer');
+    expect(r.code).toBe(0);
+  });
+
+  it('i8042 reset reboots the guest (RAM kept), and ends the run with --no-reboot', async () => {
+    const r = await runCli(['run', '--kernel', guest('reset')]);
+    expect(r.stdout).toContain('reset: boot 1');
+    expect(r.stdout).toContain('reset: boot 2');
+    expect(r.stdout).not.toContain('FAIL');
+    expect(r.code).toBe(0);
+    const n = await runCli(['run', '--kernel', guest('reset'), '--no-reboot']);
+    expect(n.stdout).toContain('reset: boot 1');
+    expect(n.stdout).not.toContain('reset: boot 2');
+    expect(n.code).toBe(100);
+  });
+
+  it('--stats prints exit counts per vCPU and the busiest ports', async () => {
+    const r = await runCli(['run', '--kernel', guest('hello'), '--stats']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/vcpu0: \d+ exits/);
+    expect(r.stderr).toMatch(/io-out\s+\d+/);
+    expect(r.stderr).toMatch(/com1\s+0x3f8\s+\d+/);
+  });
+});

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: every tier in order — build, native unit tests and fuzzing, lint and layer
+// rules, type-checks (including every Electron file against electron.d.ts), vitest (unit
+// and real-KVM tiers), then the browser e2e suite. Stops at the first failing step.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const exists = (p) => fs.existsSync(path.join(root, p));
+
+const steps = [
+  ['build native addon', 'npm', ['run', '-s', 'build:native']],
+  ['build test guests', 'make', ['-s', '-C', 'native/guests']],
+  exists('native/firmware/Makefile') && ['build option ROMs', 'make', ['-s', '-C', 'native/firmware']],
+  ['type-check and compile TypeScript (tsc -b, Electron files against electron.d.ts)', 'npx', ['tsc', '-b']],
+  exists('vite.config.mts') && ['build renderer', 'npx', ['vite', 'build', '--logLevel', 'warn']],
+  ['native unit tests (ASan/UBSan)', 'make', ['-s', '-C', 'native/test', 'run']],
+  exists('native/test/fuzz/Makefile') && ['backdoor fuzzing, short run', 'make', ['-s', '-C', 'native/test/fuzz', 'short']],
+  ['lint and layer rules', 'npx', ['eslint', '.']],
+  ['vitest: unit and KVM tiers', 'npx', ['vitest', 'run']],
+  exists('playwright.config.ts') && ['e2e: renderer in Debian Chromium against real VM hosts', 'npx', ['playwright', 'test']],
+].filter(Boolean);
+
+let passed = 0;
+let failed = 0;
+for (const [name, cmd, args] of steps) {
+  const t0 = Date.now();
+  process.stdout.write(`\n=== ${name}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const s = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status === 0) {
+    passed++;
+    process.stdout.write(`=== ok: ${name} (${s} s)\n`);
+  } else {
+    failed++;
+    process.stdout.write(`=== FAILED: ${name} (${s} s, exit ${r.status ?? r.signal})\n`);
+    break;
+  }
+}
+process.stdout.write(`\nsteps: ${passed} passed, ${failed} failed\n`);
+process.exit(failed ? 1 : 0);
