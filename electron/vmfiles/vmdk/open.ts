@@ -14,7 +14,8 @@ import { DiskError, ioError } from './errors';
 import { DiskProblem, Extent } from './extent';
 import { FileIo } from './fileIo';
 import { FlatExtent, ZeroExtent } from './flatExtent';
-import { COWD_MAGIC, SECTOR, SPARSE_MAGIC } from './sparseHeader';
+import { GtCache } from './gtCache';
+import { COWD_MAGIC, MAX_GD_ENTRIES, SECTOR, SPARSE_MAGIC } from './sparseHeader';
 import { SparseExtent } from './sparseExtent';
 
 export interface OpenOptions {
@@ -109,6 +110,8 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain
   const extents: Extent[] = [];
   const problems: DiskProblem[] = [];
   let parent: DiskImage | null = null;
+  const cache = new GtCache();
+  let gdEntries = 0;
   try {
     parent = openParent(desc, file, chain);
     let base = 0;
@@ -135,13 +138,16 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain
       } else if (line.type === 'SPARSE') {
         let sparse: SparseExtent;
         try {
-          sparse = SparseExtent.open(io, !writable, line.sectors);
+          sparse = SparseExtent.open(io, !writable, line.sectors, cache);
         } catch (err) {
           io.close();
           throw err;
         }
         extents.push(sparse);
         sparse.attachParent(parent, base - line.sectors * SECTOR);
+        // Each extent's GD is capped; this caps their sum (GD + RGD in memory).
+        gdEntries += sparse.gd.length;
+        if (gdEntries > MAX_GD_ENTRIES) throw new DiskError('too-large', file, `grain directories of all extents exceed ${MAX_GD_ENTRIES} entries`);
         if (sparse.header.capacity < line.sectors) {
           throw new DiskError('corrupt', target, `sparse extent holds ${sparse.header.capacity} sectors but ${file} says ${line.sectors}`);
         }

@@ -11,14 +11,13 @@ import type { DiskImage } from './disk';
 import { DiskError } from './errors';
 import { DiskProblem, Extent, ExtentInfo } from './extent';
 import { FileIo } from './fileIo';
+import { GtCache } from './gtCache';
 import {
   FLAG_COMPRESSED, FLAG_MARKERS, FLAG_RGD, FLAG_ZERO_GRAIN, SECTOR, SparseHeader,
   gdEntries, gtSectors, parseSparseHeader,
 } from './sparseHeader';
 import { checkSparse } from './sparseCheck';
 
-/** Grain tables kept in memory (2 KiB each with 512 entries): 8 MiB at most. */
-const GT_CACHE_LIMIT = 4096;
 /** streamOptimized metadata marker types (size == 0). */
 const MARKER_FOOTER = 3;
 
@@ -30,13 +29,16 @@ export class SparseExtent implements Extent {
   readonly sectors: number;
   private readonly grainBytes: number;
   private readonly readOnly: boolean;
-  private readonly gtCache = new Map<number, Uint32Array>();
+  private readonly cache: GtCache;
+  private readonly cacheOwner: number;
   private lastGrain: { index: number; data: Buffer } = { index: -1, data: Buffer.alloc(0) };
   /** Delta disks: where unallocated grains come from, and this extent's guest byte offset. */
   private parent: DiskImage | null = null;
   private guestBase = 0;
 
-  private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, readOnly: boolean, sectors: number) {
+  private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, readOnly: boolean, sectors: number, cache: GtCache) {
+    this.cache = cache;
+    this.cacheOwner = cache.newOwner();
     this.io = io;
     this.header = header;
     this.gd = gd;
@@ -48,7 +50,7 @@ export class SparseExtent implements Extent {
 
   /** Reads and validates header and directories. Never writes. `sectors` (default: the
    *  header capacity) is the length the descriptor gives this extent; it may not exceed it. */
-  static open(io: FileIo, readOnly: boolean, sectors?: number): SparseExtent {
+  static open(io: FileIo, readOnly: boolean, sectors?: number, cache = new GtCache()): SparseExtent {
     let header = parseSparseHeader(io.readExact(0, Math.min(SECTOR, io.size), 'sparse header'), io.path, io.size);
     if (header.gdOffset === -1) header = readFooter(io);
     const compressed = (header.flags & FLAG_COMPRESSED) !== 0;
@@ -63,7 +65,7 @@ export class SparseExtent implements Extent {
     const n = gdEntries(header);
     const gd = readDirectory(io, header, header.gdOffset, n, 'grain directory');
     const rgd = header.flags & FLAG_RGD && !compressed ? readDirectory(io, header, header.rgdOffset, n, 'redundant grain directory') : null;
-    return new SparseExtent(io, header, gd, rgd, readOnly, Math.min(sectors ?? header.capacity, header.capacity));
+    return new SparseExtent(io, header, gd, rgd, readOnly, Math.min(sectors ?? header.capacity, header.capacity), cache);
   }
 
   attachParent(parent: DiskImage | null, guestBase: number): void {
@@ -129,7 +131,7 @@ export class SparseExtent implements Extent {
   }
 
   close(): void {
-    this.gtCache.clear();
+    this.cache.drop(this.cacheOwner);
     this.io.close();
   }
 
@@ -170,12 +172,8 @@ export class SparseExtent implements Extent {
   }
 
   private loadGt(index: number): Uint32Array | null {
-    const cached = this.gtCache.get(index);
-    if (cached) {
-      this.gtCache.delete(index); // LRU: re-insert as most recent
-      this.gtCache.set(index, cached);
-      return cached;
-    }
+    const cached = this.cache.get(this.cacheOwner, index);
+    if (cached) return cached;
     const at = this.gd[index];
     if (at === 0) return null;
     const gt = this.readGtAt(at);
@@ -187,8 +185,7 @@ export class SparseExtent implements Extent {
         throw new DiskError('corrupt', this.io.path, `grain table ${index} entry ${j} points to sector ${e}, beyond the end of the file (${fileSectors} sectors)`);
       }
     }
-    if (this.gtCache.size >= GT_CACHE_LIMIT) this.gtCache.delete(this.gtCache.keys().next().value!);
-    this.gtCache.set(index, gt);
+    this.cache.set(this.cacheOwner, index, gt);
     return gt;
   }
 
@@ -223,7 +220,7 @@ export class SparseExtent implements Extent {
     this.io.write(le, this.header.gdOffset * SECTOR + index * 4);
     this.gd[index] = g;
     const gt = new Uint32Array(this.header.numGTEsPerGT);
-    this.gtCache.set(index, gt);
+    this.cache.set(this.cacheOwner, index, gt);
     return gt;
   }
 
