@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { VmxDocument } from './vmx';
 import { VmxError } from './vmxError';
-import { applyConfig, vmxToConfig } from './vmxConfig';
+import { applyConfig, resolveVmxPath, vmxToConfig } from './vmxConfig';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -142,5 +145,20 @@ describe('applyConfig', () => {
     const s = vmxToConfig(doc);
     s.disks.push({ bus: 'ide', controller: 0, unit: 2, present: true, kind: 'disk', startConnected: true });
     expect(() => applyConfig(doc, s)).toThrow(/no such ide unit 0:2/);
+  });
+});
+
+describe('resolveVmxPath', () => {
+  it('resolves relative, absolute, Windows and datastore names', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmxpath-'));
+    const doc = VmxDocument.parse(enc('scsi0:0.fileName = "disk.vmdk"\n'), path.join(dir, 'vm.vmx'));
+    expect(resolveVmxPath(doc, 'disk.vmdk', 'scsi0:0.fileName')).toBe(path.join(dir, 'disk.vmdk'));
+    expect(resolveVmxPath(doc, 'sub/d.vmdk', 'scsi0:0.fileName')).toBe(path.join(dir, 'sub/d.vmdk'));
+    expect(resolveVmxPath(doc, '/isos/x.iso', 'ide1:0.fileName')).toBe('/isos/x.iso');
+    expect(() => resolveVmxPath(doc, 'C:\\VMs\\disk.vmdk', 'scsi0:0.fileName')).toThrow(/Windows path "C:\\\\VMs\\\\disk.vmdk" not found, nor disk.vmdk beside the .vmx/);
+    fs.writeFileSync(path.join(dir, 'disk.vmdk'), '');
+    expect(resolveVmxPath(doc, 'C:\\VMs\\disk.vmdk', 'scsi0:0.fileName')).toBe(path.join(dir, 'disk.vmdk'));
+    expect(() => resolveVmxPath(doc, '[datastore1] vm/disk.vmdk', 'scsi0:0.fileName')).toThrow(expect.objectContaining({ key: 'scsi0:0.fileName', line: 1, message: expect.stringMatching(/ESXi datastore path/) }));
+    fs.rmSync(dir, { recursive: true });
   });
 });

@@ -10,6 +10,7 @@ import { DiskDevice, SerialPort, applyDevices, applySerialPorts, readDevices, re
 import { badValue, parseBool, parseInt32, setBool, setNumber, setString } from './vmxValues';
 
 export type { DiskDevice, SerialPort, DiskBus, DiskKind } from './vmxDevices';
+export { resolveVmxPath } from './vmxDevices';
 
 export interface VmSettings {
   displayName?: string;

@@ -2,7 +2,10 @@
 //   <bus><N>:<U>.present / .deviceType / .fileName / .startConnected   bus = ide|scsi|sata|nvme
 //   serial<N>.present / .fileType / .fileName                          N = 0..3
 // Sub-keys we do not model (mode, writeThrough, pipe.endPoint…) are left untouched.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { VmxDocument } from './vmx';
+import { VmxError } from './vmxError';
 import { badValue, parseBool, setBool, setString } from './vmxValues';
 
 export type DiskBus = 'ide' | 'scsi' | 'sata' | 'nvme';
@@ -137,4 +140,24 @@ export function applySerialPorts(doc: VmxDocument, want: SerialPort[]): void {
     setString(doc, p + 'fileType', s.fileType);
     setString(doc, p + 'fileName', s.fileName);
   }
+}
+
+/**
+ * Turns a device `fileName` into a host path. Relative names resolve against the .vmx
+ * directory (doc.file). A Windows absolute path (VM copied from a Windows host) falls back
+ * to the same file name beside the .vmx; an ESXi `[datastore] dir/file.vmdk` cannot be
+ * resolved here. `key` names the setting in errors.
+ */
+export function resolveVmxPath(doc: VmxDocument, fileName: string, key: string): string {
+  const where = { file: doc.file, line: doc.lineOf(key), key };
+  if (/^\[[^\]]*\]/.test(fileName)) {
+    throw new VmxError('bad-value', `${key}: ESXi datastore path ${JSON.stringify(fileName)} cannot be opened on this host`, where);
+  }
+  const dir = path.dirname(path.resolve(doc.file));
+  if (/^[A-Za-z]:[\\/]|^\\\\/.test(fileName)) {
+    const local = path.join(dir, fileName.split(/[\\/]/).pop()!);
+    if (fs.existsSync(local)) return local;
+    throw new VmxError('bad-value', `${key}: Windows path ${JSON.stringify(fileName)} not found, nor ${path.basename(local)} beside the .vmx`, where);
+  }
+  return path.resolve(dir, fileName);
 }
