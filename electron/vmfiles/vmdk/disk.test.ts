@@ -106,6 +106,33 @@ describe('sparse images we create', () => {
     expect(text).toContain('ddb.geometry.heads = "255"');
   });
 
+  it('keeps new GT entries in memory until flush: data first, metadata after', () => {
+    const file = path.join(dir, 'order.vmdk');
+    createSparseVmdk(file, 1 << 20);
+    const w = openDisk(file);
+    w.write(70_000, Buffer.from('later'));
+    const peek = () => {
+      const r = openDisk(file, { readOnly: true });
+      const b = Buffer.alloc(5);
+      r.read(70_000, b);
+      r.close();
+      return b.toString('latin1');
+    };
+    const got = Buffer.alloc(5);
+    w.read(70_000, got);
+    expect(got.toString()).toBe('later'); // this handle sees its own write
+    expect(peek()).toBe('\0\0\0\0\0'); // the GT entry is not on disk yet
+    w.flush();
+    expect(peek()).toBe('later');
+    w.write(200_000, Buffer.from('close'));
+    w.close(); // close commits too
+    const r = openDisk(file, { readOnly: true });
+    r.read(200_000, got);
+    expect(got.toString()).toBe('close');
+    expect(r.check()).toEqual([]);
+    r.close();
+  });
+
   it('allocates nothing for all-zero writes', () => {
     const file = path.join(dir, 'zeros.vmdk');
     createSparseVmdk(file, 1 << 20);

@@ -101,8 +101,16 @@ export class ExtentDisk implements DiskImage {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const e of this.extents) e.close();
-    this.meta.parent?.close();
+    // Close everything even if committing one extent fails; report the first failure.
+    let first: unknown;
+    for (const c of [...this.extents, ...(this.meta.parent ? [this.meta.parent] : [])]) {
+      try {
+        c.close();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first) throw first;
   }
 
   info(): DiskInfo {

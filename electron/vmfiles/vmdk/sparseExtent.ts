@@ -4,8 +4,11 @@
 // Address translation: grain = lba / grainSize; GD[grain / numGTEsPerGT] is the sector of a
 // grain table; GT[grain % numGTEsPerGT] is the sector of the grain (0 = unallocated, 1 = zeroed
 // grain when FLAG_ZERO_GRAIN). Writes that hit an unallocated grain append the grain at the end
-// of the file, then point the GT entry (in the GD's and the RGD's copy) at it: data before
-// metadata, so a crash leaves at worst a leaked grain, never a GT entry pointing at garbage.
+// of the file and update the in-memory GT. commit() (on flush, close, or every
+// MAX_PENDING_GRAINS allocations) then fsyncs the grain data, writes the changed GTs to both
+// the GD's and the RGD's copy, then new GD/RGD entries, then fsyncs again. A crash therefore
+// loses at most unflushed writes and leaks their grains; it never leaves a GT entry pointing
+// at data that is not on disk.
 import { inflateSync } from 'node:zlib';
 import type { DiskImage } from './disk';
 import { DiskError } from './errors';
@@ -20,6 +23,8 @@ import { checkSparse } from './sparseCheck';
 
 /** streamOptimized metadata marker types (size == 0). */
 const MARKER_FOOTER = 3;
+/** New grains whose GT entries may wait in memory: 256 MiB of 64 KiB grains. */
+const MAX_PENDING_GRAINS = 4096;
 
 export class SparseExtent implements Extent {
   readonly io: FileIo;
@@ -35,6 +40,11 @@ export class SparseExtent implements Extent {
   /** Delta disks: where unallocated grains come from, and this extent's guest byte offset. */
   private parent: DiskImage | null = null;
   private guestBase = 0;
+  /** GTs with entries not yet on disk, by GD index; never evicted before commit(). */
+  private readonly dirty = new Map<number, Uint32Array>();
+  /** GD indices whose newly allocated GT is not yet referenced from GD/RGD on disk. */
+  private readonly newTables = new Set<number>();
+  private pendingGrains = 0;
 
   private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, readOnly: boolean, sectors: number, cache: GtCache) {
     this.cache = cache;
@@ -127,12 +137,17 @@ export class SparseExtent implements Extent {
   }
 
   flush(): void {
-    this.io.sync();
+    if (this.dirty.size > 0) this.commit();
+    else this.io.sync();
   }
 
   close(): void {
-    this.cache.drop(this.cacheOwner);
-    this.io.close();
+    try {
+      if (!this.readOnly) this.commit();
+    } finally {
+      this.cache.drop(this.cacheOwner);
+      this.io.close();
+    }
   }
 
   info(): ExtentInfo {
@@ -172,7 +187,7 @@ export class SparseExtent implements Extent {
   }
 
   private loadGt(index: number): Uint32Array | null {
-    const cached = this.cache.get(this.cacheOwner, index);
+    const cached = this.dirty.get(index) ?? this.cache.get(this.cacheOwner, index);
     if (cached) return cached;
     const at = this.gd[index];
     if (at === 0) return null;
@@ -192,36 +207,51 @@ export class SparseExtent implements Extent {
   private setEntry(grain: number, sector: number): void {
     const per = this.header.numGTEsPerGT;
     const index = Math.floor(grain / per);
-    const j = grain % per;
-    let gt = this.loadGt(index);
-    if (!gt) gt = this.allocateGt(index);
-    const le = Buffer.alloc(4);
-    le.writeUInt32LE(sector);
-    this.io.write(le, this.gd[index] * SECTOR + j * 4);
-    if (this.rgd) this.io.write(le, this.rgd[index] * SECTOR + j * 4);
-    gt[j] = sector;
+    const gt = this.loadGt(index) ?? this.allocateGt(index);
+    gt[grain % per] = sector;
+    this.dirty.set(index, gt);
+    if (++this.pendingGrains >= MAX_PENDING_GRAINS) this.commit();
   }
 
-  /** A GD entry of 0 has no grain table yet: append zeroed GT (and RGT), then point GD/RGD at it. */
+  /** A GD entry of 0 has no grain table yet: append zeroed GT (and RGT) sectors. The GD/RGD
+   *  entries pointing at them are written by commit(), after the zeros are durable. */
   private allocateGt(index: number): Uint32Array {
     const gts = gtSectors(this.header);
     const zeros = Buffer.alloc(gts * SECTOR);
-    const le = Buffer.alloc(4);
     if (this.rgd) {
-      const r = this.appendSectors(gts);
-      this.io.write(zeros, r * SECTOR);
-      le.writeUInt32LE(r);
-      this.io.write(le, this.header.rgdOffset * SECTOR + index * 4);
-      this.rgd[index] = r;
+      this.rgd[index] = this.appendSectors(gts);
+      this.io.write(zeros, this.rgd[index] * SECTOR);
     }
-    const g = this.appendSectors(gts);
-    this.io.write(zeros, g * SECTOR);
-    le.writeUInt32LE(g);
-    this.io.write(le, this.header.gdOffset * SECTOR + index * 4);
-    this.gd[index] = g;
-    const gt = new Uint32Array(this.header.numGTEsPerGT);
-    this.cache.set(this.cacheOwner, index, gt);
-    return gt;
+    this.gd[index] = this.appendSectors(gts);
+    this.io.write(zeros, this.gd[index] * SECTOR);
+    this.newTables.add(index);
+    return new Uint32Array(this.header.numGTEsPerGT);
+  }
+
+  /** Data first (fsync), then grain tables (both copies), then directory entries, then fsync. */
+  private commit(): void {
+    if (this.dirty.size === 0) return;
+    this.io.sync();
+    const table = Buffer.alloc(this.header.numGTEsPerGT * 4);
+    for (const [index, gt] of this.dirty) {
+      gt.forEach((e, j) => table.writeUInt32LE(e, j * 4));
+      this.io.write(table, this.gd[index] * SECTOR);
+      if (this.rgd) this.io.write(table, this.rgd[index] * SECTOR);
+    }
+    const le = Buffer.alloc(4);
+    for (const index of this.newTables) {
+      le.writeUInt32LE(this.gd[index]);
+      this.io.write(le, this.header.gdOffset * SECTOR + index * 4);
+      if (this.rgd) {
+        le.writeUInt32LE(this.rgd[index]);
+        this.io.write(le, this.header.rgdOffset * SECTOR + index * 4);
+      }
+    }
+    this.io.sync();
+    for (const [index, gt] of this.dirty) this.cache.set(this.cacheOwner, index, gt);
+    this.dirty.clear();
+    this.newTables.clear();
+    this.pendingGrains = 0;
   }
 
   private appendSectors(count: number): number {
