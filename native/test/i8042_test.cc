@@ -88,6 +88,16 @@ TEST(i8042_controller_commands) {
   CHECK_EQ(r.in(0x60), 0x99);
   r.out(0x64, 0xC8);  // unimplemented command: ignored
   CHECK(r.drain().empty());
+  // Writing to a device clears its interface-disable bit.
+  r.out(0x64, 0xAD);
+  r.out(0x64, 0xA7);
+  r.out(0x60, 0xF4);
+  r.out(0x64, 0x20);
+  CHECK(r.drain() == (Bytes{0xFA, 0x65}));
+  r.out(0x64, 0xD4);
+  r.out(0x60, 0xF5);
+  r.out(0x64, 0x20);
+  CHECK(r.drain() == (Bytes{0xFA, 0x45}));
 }
 
 TEST(i8042_output_port_reset_and_a20) {

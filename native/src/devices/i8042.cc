@@ -75,8 +75,14 @@ void I8042::pio_write(uint16_t port, const uint8_t* data, unsigned, VcpuContext&
     last_write_was_cmd_ = false;
     uint8_t cmd = pending_cmd_;
     pending_cmd_ = 0;
-    if (cmd) controller_argument(cmd, v);
-    else keyboard_write(v);
+    if (cmd) {
+      controller_argument(cmd, v);
+    } else {
+      // Sending to a device re-enables its interface (as QEMU's pckbd does; SeaBIOS and
+      // other drivers may talk to a device while its command-byte disable bit is set).
+      command_byte() &= ~kCbKbdOff;
+      keyboard_write(v);
+    }
   }
   refill();
   update_irq();
@@ -165,7 +171,8 @@ void I8042::controller_argument(uint8_t cmd, uint8_t value) {
       if (controller_out_.size() < kControllerQueue)
         controller_out_.push_back({value, Source::kAux});
       break;
-    default:  // 0xD4: the byte goes to the mouse
+    default:  // 0xD4: the byte goes to the mouse, re-enabling its interface
+      command_byte() &= ~kCbAuxOff;
       mouse_write(value);
       break;
   }

@@ -5,7 +5,8 @@
 // Output buffer full raises IRQ 1 (controller/keyboard byte, command byte bit 0) or
 // IRQ 12 (mouse byte, bit 1); both are modelled as levels that drop when 0x60 is read.
 // The keyboard works in scan code set 2; with command byte bit 6 (XLATE) the controller
-// translates it to set 1 on the way to the output buffer, as the 8042 does.
+// translates it to set 1 on the way to the output buffer, as the 8042 does. Writing a
+// byte to a device (0x60, or 0xD4 + 0x60) clears that device's command-byte disable bit.
 // Not modelled: the A20 gate (output port bit 1 is stored; KVM memory has no A20 mask),
 // mouse wrap mode, 2:1 scaling of reported motion (the setting is stored and reported).
 #pragma once
