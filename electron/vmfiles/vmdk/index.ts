@@ -9,3 +9,5 @@ export { DiskError } from './errors';
 export type { DiskErrorCode } from './errors';
 export { parseDescriptor, serializeDescriptor } from './descriptor';
 export type { Descriptor, ExtentLine } from './descriptor';
+export { formatCheck, formatDiskInfo, humanSize } from './report';
+export { MAX_CHAIN_DEPTH } from './open';
