@@ -1,6 +1,7 @@
 // One error type for disk images. `file` names the file at fault (an extent, not just the
 // descriptor, when the extent is the problem); `code` is for programs, the message for people.
-// Lead mapping to electron/common/errors.ts: io → 'io', read-only/out-of-range → 'invalid-argument',
+// Lead mapping to electron/common/errors.ts: io → 'io', read-only/out-of-range/exists/forbidden-path
+// → 'invalid-argument',
 // everything else → 'image-format'.
 
 export type DiskErrorCode =
@@ -14,6 +15,7 @@ export type DiskErrorCode =
   | 'read-only' // write to a read-only image or to a read-only format
   | 'out-of-range' // I/O beyond the virtual disk size
   | 'exists' // create() target already exists
+  | 'forbidden-path' // an extent or parent outside OpenOptions.confineTo
   | 'io';
 
 export class DiskError extends Error {

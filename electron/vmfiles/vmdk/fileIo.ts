@@ -20,7 +20,9 @@ export class FileIo {
   static open(path: string, writable: boolean, what = 'cannot open'): FileIo {
     let fd: number;
     try {
-      fd = fs.openSync(path, writable ? 'r+' : 'r');
+      // O_NONBLOCK: a descriptor naming a FIFO must not hang the open; fstat rejects it below.
+      const { O_RDWR, O_RDONLY, O_NONBLOCK } = fs.constants;
+      fd = fs.openSync(path, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK);
     } catch (err) {
       throw ioError(path, err, what);
     }

@@ -2,6 +2,7 @@
 // nothing is written while opening fails, and random mutations never escape as anything
 // other than a DiskError. Images are made by createSparseVmdk (no external tools).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -177,6 +178,31 @@ describe('hostile sparse headers', () => {
     const desc = path.join(dir, 'wide.vmdk');
     fs.writeFileSync(desc, 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="twoGbMaxExtentSparse"\nRW 600000 SPARSE "wide-s001.vmdk"\nRW 600000 SPARSE "wide-s001.vmdk"\n');
     expectDiskError(() => openDisk(desc, { readOnly: true }), 'too-large', desc, /grain directories of all extents exceed 1048576 entries/);
+  });
+
+  it('an extent that is a FIFO is refused without hanging', () => {
+    const fifo = path.join(dir, 'pipe-f001.vmdk');
+    execFileSync('mkfifo', [fifo]);
+    const desc = path.join(dir, 'pipe.vmdk');
+    fs.writeFileSync(desc, 'version=1\ncreateType="twoGbMaxExtentFlat"\nRW 8 FLAT "pipe-f001.vmdk" 0\n');
+    expectOpenFails(desc, 'unsupported', /not a regular file/, fifo);
+  });
+
+  it('confineTo keeps extents and parents inside the VM folder, symlinks included', () => {
+    const vm = fs.mkdtempSync(path.join(dir, 'vm-'));
+    const secret = path.join(dir, 'secret.bin');
+    fs.writeFileSync(secret, Buffer.alloc(4096, 0x53));
+    const desc = path.join(vm, 'evil.vmdk');
+    fs.writeFileSync(desc, `version=1\ncreateType="monolithicFlat"\nRW 8 FLAT "${secret}" 0\n`);
+    expectDiskError(() => openDisk(desc, { confineTo: vm }), 'forbidden-path', desc, /outside/);
+    fs.symlinkSync(secret, path.join(vm, 'link-flat.vmdk'));
+    fs.writeFileSync(desc, 'version=1\ncreateType="monolithicFlat"\nRW 8 FLAT "link-flat.vmdk" 0\n');
+    expectDiskError(() => openDisk(desc, { confineTo: vm }), 'forbidden-path', desc, /link-flat\.vmdk, which is outside/);
+    fs.writeFileSync(desc, 'version=1\nparentCID=1\nparentFileNameHint="../secret.bin"\ncreateType="monolithicFlat"\nRW 8 ZERO\n');
+    expectDiskError(() => openDisk(desc, { confineTo: vm }), 'forbidden-path', desc, /secret\.bin, which is outside/);
+    fs.copyFileSync(secret, path.join(vm, 'ok-flat.vmdk'));
+    fs.writeFileSync(desc, 'version=1\ncreateType="monolithicFlat"\nRW 8 FLAT "ok-flat.vmdk" 0\n');
+    openDisk(desc, { confineTo: vm, readOnly: true }).close();
   });
 
   it('I/O past the end is out-of-range and read-only disks refuse writes', () => {

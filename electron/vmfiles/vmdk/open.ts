@@ -20,17 +20,52 @@ import { SparseExtent } from './sparseExtent';
 
 export interface OpenOptions {
   readOnly?: boolean;
+  /**
+   * A descriptor is data from the VM folder, and it may name any host file as an extent or
+   * parent (`RW 8 FLAT "/home/me/.ssh/id_ed25519" 0` would show that file to the guest).
+   * When set, every extent and parent must resolve (symlinks followed) inside this directory.
+   */
+  confineTo?: string;
+}
+
+interface OpenContext {
+  /** Resolved paths of the children above the file being opened (loop and depth guard). */
+  chain: string[];
+  confine: string | null;
 }
 
 /** Snapshot chains deeper than this are refused (VMware allows 32 snapshots per disk). */
 export const MAX_CHAIN_DEPTH = 32;
 
 export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
-  return openChained(file, opts.readOnly ?? false, []);
+  const confine = opts.confineTo === undefined ? null : realDir(opts.confineTo);
+  return openChained(file, opts.readOnly ?? false, { chain: [], confine });
 }
 
-/** `chain` holds the resolved paths of the children above this file (loop and depth guard). */
-function openChained(file: string, readOnly: boolean, chain: string[]): DiskImage {
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch (err) {
+    throw ioError(dir, err, 'confinement directory');
+  }
+}
+
+/** Refuses `target` when it lies outside the confinement directory (after symlinks). */
+function checkConfined(target: string, named: string, ctx: OpenContext): void {
+  if (ctx.confine === null) return;
+  let real: string;
+  try {
+    real = fs.realpathSync(target);
+  } catch {
+    return; // missing files fail with 'missing-extent' when opened
+  }
+  const rel = path.relative(ctx.confine, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new DiskError('forbidden-path', named, `names ${target}, which is outside ${ctx.confine}`);
+  }
+}
+
+function openChained(file: string, readOnly: boolean, ctx: OpenContext): DiskImage {
   const io = FileIo.open(file, !readOnly);
   let owned = true;
   try {
@@ -38,7 +73,7 @@ function openChained(file: string, readOnly: boolean, chain: string[]): DiskImag
     const magic = head.length >= 4 ? head.readUInt32LE(0) : 0;
     if (magic === SPARSE_MAGIC) {
       owned = false; // the extent owns io from here on
-      return openMonolithicSparse(io, readOnly, chain);
+      return openMonolithicSparse(io, readOnly, ctx);
     }
     if (magic === COWD_MAGIC) throw new DiskError('unsupported', file, 'ESX vmfsSparse ("COWD") extents are not supported');
     if (looksLikeDescriptor(head)) {
@@ -46,7 +81,7 @@ function openChained(file: string, readOnly: boolean, chain: string[]): DiskImag
       const text = io.readExact(0, io.size, 'descriptor').toString('utf8');
       io.close();
       owned = false;
-      return openDescriptorDisk(file, text, readOnly, chain);
+      return openDescriptorDisk(file, text, readOnly, ctx);
     }
     owned = false;
     const raw = new FlatExtent(io, Math.ceil(io.size / SECTOR), 0, 'RAW');
@@ -56,7 +91,7 @@ function openChained(file: string, readOnly: boolean, chain: string[]): DiskImag
   }
 }
 
-function openMonolithicSparse(io: FileIo, readOnly: boolean, chain: string[]): DiskImage {
+function openMonolithicSparse(io: FileIo, readOnly: boolean, ctx: OpenContext): DiskImage {
   let extent: SparseExtent | undefined;
   let parent: DiskImage | null = null;
   try {
@@ -69,7 +104,7 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean, chain: string[]): D
       const end = raw.indexOf(0);
       text = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
       desc = parseDescriptor(text, io.path);
-      parent = openParent(desc, io.path, chain);
+      parent = openParent(desc, io.path, ctx);
       extent.attachParent(parent, 0);
     }
     const subformat = desc?.createType ?? (extent.compressed ? 'streamOptimized' : 'monolithicSparse');
@@ -100,7 +135,7 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean, chain: string[]): D
   }
 }
 
-function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain: string[]): DiskImage {
+function openDescriptorDisk(file: string, text: string, readOnly: boolean, ctx: OpenContext): DiskImage {
   const desc = parseDescriptor(text, file);
   if (desc.createType === 'monolithicSparse' || desc.createType === 'streamOptimized') {
     // These keep their descriptor inside the sparse file (qemu refuses them standalone).
@@ -113,7 +148,7 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain
   const cache = new GtCache();
   let gdEntries = 0;
   try {
-    parent = openParent(desc, file, chain);
+    parent = openParent(desc, file, ctx);
     let base = 0;
     for (const line of desc.extents) {
       base += line.sectors * SECTOR;
@@ -123,6 +158,7 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain
       }
       if (line.access === 'NOACCESS') throw new DiskError('unsupported', file, `extent "${line.file}" is NOACCESS`);
       const target = path.resolve(dir, line.file!);
+      checkConfined(target, file, ctx);
       if (target === path.resolve(file)) throw new DiskError('corrupt', file, 'an extent names the descriptor file itself');
       const writable = !readOnly && line.access === 'RW';
       let io: FileIo;
@@ -187,7 +223,8 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, chain
  * child recorded as parentCID (qemu `vmdk_is_cid_valid`): otherwise the parent was written
  * after the snapshot and the child's view of it is gone.
  */
-function openParent(desc: Descriptor, file: string, chain: string[]): DiskImage | null {
+function openParent(desc: Descriptor, file: string, ctx: OpenContext): DiskImage | null {
+  const chain = ctx.chain;
   if (desc.parentCid === NO_PARENT_CID && !desc.parentFileNameHint) return null;
   if (!desc.parentFileNameHint) throw new DiskError('corrupt', file, `parentCID is ${desc.parentCid.toString(16)} but no parentFileNameHint names the parent`);
   const here = path.resolve(file);
@@ -199,7 +236,8 @@ function openParent(desc: Descriptor, file: string, chain: string[]): DiskImage 
     target = path.join(path.dirname(file), desc.parentFileNameHint.split(/[\\]/).pop()!);
   }
   if (!fs.existsSync(target)) throw new DiskError('missing-extent', target, `parent disk named in ${file} does not exist`);
-  const parent = openChained(target, true, [...chain, here]);
+  checkConfined(target, file, ctx);
+  const parent = openChained(target, true, { ...ctx, chain: [...chain, here] });
   const cid = parent.info().cid;
   if (cid !== undefined && parseInt(cid, 16) !== desc.parentCid) {
     parent.close();
