@@ -1,8 +1,7 @@
 // One error type for disk images. `file` names the file at fault (an extent, not just the
 // descriptor, when the extent is the problem); `code` is for programs, the message for people.
-// Lead mapping to electron/common/errors.ts: io → 'io', read-only/out-of-range/exists/forbidden-path
-// → 'invalid-argument',
-// everything else → 'image-format'.
+// Mapping to electron/common/errors.ts: io → 'io'; read-only, out-of-range, exists and
+// forbidden-path → 'invalid-argument'; everything else → 'image-format'.
 
 export type DiskErrorCode =
   | 'bad-magic' // not the format the header/descriptor says it is

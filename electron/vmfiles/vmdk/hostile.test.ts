@@ -257,6 +257,12 @@ const rng = (seed: number) => () => ((seed = (Math.imul(seed, 1103515245) + 1234
       const cut = r() < 0.1 ? Math.floor(r() * b.length) : b.length;
       overwrite(file, b.subarray(0, cut));
       try {
+        openDisk(file).close(); // writable open + close without writes
+      } catch (e) {
+        if (!(e instanceof DiskError)) throw new Error(`case ${i}: ${(e as Error).stack}`);
+        expect(fs.readFileSync(file).equals(b.subarray(0, cut)), `case ${i}: failed open wrote to the file`).toBe(true);
+      }
+      try {
         const d = openDisk(file, { readOnly: true });
         opened++;
         try {
