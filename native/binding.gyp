@@ -19,6 +19,7 @@
         "src/devices/debug_ports.cc",
         "src/devices/fw_cfg.cc",
         "src/devices/i8042.cc",
+        "src/devices/system_control_port.cc",
         "src/devices/uart16550.cc",
         "src/addon/addon.cc",
         "src/addon/host_info.cc",

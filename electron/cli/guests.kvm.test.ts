@@ -42,6 +42,16 @@ describe.runIf(kvm)('project guests on KVM', () => {
     expect(n.code).toBe(100);
   });
 
+  it('exit storm: 100000 port and MMIO exits are counted per reason and per port', async () => {
+    const r = await runCli(['run', '--kernel', guest('exit_storm'), '--stats'], { timeoutMs: 120_000 });
+    expect(r.stdout).toContain('PASS exit_storm');
+    expect(r.code).toBe(0);
+    const count = (re: RegExp) => Number(re.exec(r.stderr)?.[1] ?? -1);
+    expect(count(/post-code\s+0x80\s+(\d+)/)).toBe(80000);
+    expect(count(/mmio-read\s+(\d+)/)).toBe(20000);
+    expect(count(/io-out\s+(\d+)/)).toBeGreaterThanOrEqual(60000);
+  });
+
   it('--stats prints exit counts per vCPU and the busiest ports', async () => {
     const r = await runCli(['run', '--kernel', guest('hello'), '--stats']);
     expect(r.code).toBe(0);

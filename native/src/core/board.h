@@ -8,6 +8,7 @@
 #include "../devices/debug_ports.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i8042.h"
+#include "../devices/system_control_port.h"
 #include "../devices/uart16550.h"
 #include "bus.h"
 #include "irq.h"

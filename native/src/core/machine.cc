@@ -181,7 +181,10 @@ Status Machine::build_kvm() {
     return Status::Error(ErrorCode::kKvmCapability, "KVM_SET_TSS_ADDR failed", errno);
   if (ioctl(vm_.get(), KVM_CREATE_IRQCHIP) < 0)
     return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_IRQCHIP failed", errno);
+  // KVM_PIT_SPEAKER_DUMMY makes KVM serve port 0x61 (PIT channel 2 gate and OUT2 in bit
+  // 5): SeaBIOS and Linux calibrate the TSC by polling it (arch/x86/kvm/i8254.c).
   kvm_pit_config pit{};
+  pit.flags = KVM_PIT_SPEAKER_DUMMY;
   if (ioctl(vm_.get(), KVM_CREATE_PIT2, &pit) < 0)
     return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_PIT2 failed", errno);
   int sfd = ioctl(vm_.get(), KVM_GET_STATS_FD, nullptr);
