@@ -92,7 +92,7 @@ export function parseDescriptor(text: string, file: string): Descriptor {
       d.extents.push({ access: ext[1] as ExtentAccess, sectors, type, file: ext[4], offset });
       return;
     }
-    const kv = /^([A-Za-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
+    const kv = /^([^\s="]+)\s*=\s*(.*)$/.exec(line);
     if (!kv) fail('expected key=value or an extent line');
     const key = kv![1];
     const value = unquote(kv![2]);

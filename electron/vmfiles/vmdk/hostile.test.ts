@@ -213,6 +213,21 @@ describe('hostile sparse headers', () => {
     d.close();
   });
 
+  it('parses a VMware Workstation descriptor with CRLF line ends', () => {
+    const text = [
+      '# Disk DescriptorFile', 'version=1', 'encoding="UTF-8"', 'CID=a1b2c3d4', 'parentCID=ffffffff', 'isNativeSnapshot="no"',
+      'createType="twoGbMaxExtentSparse"', '', '# Extent description', 'RW 8323072 SPARSE "Ubuntu-s001.vmdk"',
+      'RW 2048 SPARSE "Ubuntu-s002.vmdk"', '', '# The Disk Data Base ', '#DDB', '', 'ddb.adapterType = "lsilogic"',
+      'ddb.longContentID = "0123456789abcdef0123456789abcdef"', 'ddb.uuid = "60 00 C2 9a 12 34 56 78-9a bc de f0 12 34 56 78"',
+      'ddb.virtualHWVersion = "19"', '',
+    ].join('\r\n');
+    const d = parseDescriptor(text, 'Ubuntu.vmdk');
+    expect(d.cid).toBe(0xa1b2c3d4);
+    expect(d.extents.map((e) => [e.sectors, e.file])).toEqual([[8323072, 'Ubuntu-s001.vmdk'], [2048, 'Ubuntu-s002.vmdk']]);
+    expect(d.header).toEqual([['encoding', 'UTF-8'], ['isNativeSnapshot', 'no']]);
+    expect(d.ddb).toContainEqual(['ddb.uuid', '60 00 C2 9a 12 34 56 78-9a bc de f0 12 34 56 78']);
+  });
+
   it('parses and re-serializes a descriptor', () => {
     const text = '# Disk DescriptorFile\nversion=1\nencoding="UTF-8"\nCID=0000abcd\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW 2048 FLAT "x-flat.vmdk" 0\nRDONLY 16 ZERO\n\nddb.adapterType = "lsilogic"\n';
     const d = parseDescriptor(text, 'x.vmdk');
