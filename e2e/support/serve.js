@@ -28,6 +28,9 @@ if (mode === 'fake') {
   delete process.env.VIREO_VMHOST;
   const built = fs.existsSync(guests) ? fs.readdirSync(guests).filter((f) => f.endsWith('.bin') && f !== 'demo.bin') : [];
   entries = built.map((f) => entry(`guest-${path.basename(f, '.bin')}`, `guest ${path.basename(f, '.bin')}`, path.join(guests, f), { noReboot: true }));
+  // Debian's SeaBIOS with no disk: POST, "No bootable device", then it idles on timer
+  // interrupts for as long as it is left running (a long-lived real guest with exits).
+  if (fs.existsSync('/usr/share/seabios/bios-256k.bin')) entries.push(entry('seabios', 'SeaBIOS, no disk', undefined, { firmware: 'seabios' }));
 } else {
   console.error('usage: serve.js fake|kvm <port>');
   process.exit(2);

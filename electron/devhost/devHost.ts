@@ -150,8 +150,9 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       }
       case 'vm-open': {
         const id = String(msg.id);
-        if (!runner.isLive(id)) {
-          send(client.ws, { t: 'res', seq: msg.seq, ok: false, error: 'that VM is not running' });
+        // A VM that already stopped can still be opened: the replay holds its output.
+        if (!replays.has(id)) {
+          send(client.ws, { t: 'res', seq: msg.seq, ok: false, error: 'that VM has not run' });
           return;
         }
         send(client.ws, { t: 'res', seq: msg.seq, ok: true, value: null });

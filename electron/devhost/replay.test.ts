@@ -14,3 +14,14 @@ describe('ReplayCache', () => {
     expect(Array.from(serial.data)).toEqual([1, 2, 3]);
   });
 });
+
+describe('ReplayCache telemetry', () => {
+  it('replays the recent samples after the serial output', () => {
+    const r = new ReplayCache();
+    const sample = (seq: number) => ({ kind: 'telemetry' as const, v: 1 as const, sample: { seq, tMs: seq * 100, vcpus: 1, counters: [], ports: [], mmio: [], backdoor: {}, kvm: {} } });
+    for (let i = 0; i < 700; i++) r.record(sample(i));
+    const t = r.replay().filter((e) => e.kind === 'telemetry');
+    expect(t).toHaveLength(600);
+    expect((t[0] as ReturnType<typeof sample>).sample.seq).toBe(100);
+  });
+});

@@ -1,14 +1,19 @@
-// What a page that connects to an already running VM must see first: the host's hello,
-// the VM's current state, display mode and tools info, and recent serial output. The dev
+// What a page that connects to a VM late must see first: the host's hello, the VM's
+// current state, display mode and tools info, recent serial output and telemetry. A guest
+// that finishes in milliseconds is over before the page's vm-open arrives; its output
+// still shows. The dev
 // host keeps this per VM because it relays every event anyway. Pure.
 import type { HostEvent } from '../common/protocol';
 
 export const REPLAY_SERIAL_BYTES = 256 * 1024;
+/** 60 s of samples at 10 Hz: the exit charts' history. */
+export const REPLAY_TELEMETRY_SAMPLES = 600;
 
 export class ReplayCache {
   private latest = new Map<'hello' | 'state' | 'mode' | 'tools', HostEvent>();
   private serial: Uint8Array[] = [];
   private serialBytes = 0;
+  private telemetry: HostEvent[] = [];
 
   record(event: HostEvent): void {
     switch (event.kind) {
@@ -22,6 +27,10 @@ export class ReplayCache {
         this.serial.push(event.data);
         this.serialBytes += event.data.length;
         while (this.serialBytes > REPLAY_SERIAL_BYTES && this.serial.length > 1) this.serialBytes -= this.serial.shift()!.length;
+        break;
+      case 'telemetry':
+        this.telemetry.push(event);
+        if (this.telemetry.length > REPLAY_TELEMETRY_SAMPLES) this.telemetry.shift();
         break;
       default:
         break;
@@ -44,6 +53,7 @@ export class ReplayCache {
       }
       out.push({ kind: 'serial-out', v: 1, data });
     }
+    out.push(...this.telemetry);
     return out;
   }
 }

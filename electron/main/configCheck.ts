@@ -61,7 +61,37 @@ export function checkConfig(raw: unknown): VmConfig {
   if (initrd) config.initrd = initrd;
   if (typeof raw.append === 'string' && raw.append) config.append = raw.append;
   if (vmxPath) config.vmxPath = vmxPath;
+  if (raw.noReboot === true) config.noReboot = true;
+  const display = checkDisplay(raw.display, problems);
+  if (display) config.display = display;
+  const guestInfo = checkGuestInfo(raw.guestInfo, problems);
+  if (guestInfo) config.guestInfo = guestInfo;
+  if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const MAX_GUESTINFO_KEYS = 256;
+const MAX_GUESTINFO_VALUE = 64 * 1024;
+
+function checkDisplay(v: unknown, problems: string[]): VmConfig['display'] {
+  if (v === undefined) return undefined;
+  const d = isObject(v) ? v : {};
+  const dims = [d.maxWidth, d.maxHeight, d.vramMiB];
+  if (!dims.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 65535)) {
+    problems.push('display needs whole numbers maxWidth, maxHeight and vramMiB.');
+    return undefined;
+  }
+  return { maxWidth: d.maxWidth as number, maxHeight: d.maxHeight as number, vramMiB: d.vramMiB as number };
+}
+
+function checkGuestInfo(v: unknown, problems: string[]): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  const entries = isObject(v) ? Object.entries(v) : [];
+  if (!isObject(v) || entries.length > MAX_GUESTINFO_KEYS || entries.some(([, val]) => typeof val !== 'string' || val.length > MAX_GUESTINFO_VALUE)) {
+    problems.push(`guestInfo must map at most ${MAX_GUESTINFO_KEYS} keys to text.`);
+    return undefined;
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 export function checkNested(raw: unknown): NestedSettings {

@@ -58,3 +58,13 @@ describe('VmLibrary', () => {
     expect(fs.readdirSync(dir).some((f) => f.startsWith('library.json.damaged-'))).toBe(true);
   });
 });
+
+describe('checkConfig via the library', () => {
+  it('keeps display, guestInfo and noReboot, and drops unknown fields', () => {
+    const lib = new VmLibrary(path.join(os.tmpdir(), `vireo-lib-${process.pid}-x.json`), '/g');
+    const e = lib.addVmx('/vms/x.vmx', { ...config, firmware: 'seabios', noReboot: true, display: { maxWidth: 1024, maxHeight: 768, vramMiB: 16 }, guestInfo: { a: 'b' }, evil: 1 } as never, NO_NESTED);
+    expect(e.config).toMatchObject({ noReboot: true, display: { maxWidth: 1024 }, guestInfo: { a: 'b' } });
+    expect('evil' in e.config).toBe(false);
+    lib.remove(e.id);
+  });
+});

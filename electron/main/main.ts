@@ -86,22 +86,28 @@ function startApp(): void {
     broadcast({ kind: 'library', snapshot });
   }
 
-  const gate = new IpcGate(ipcMain, isOurContents);
-  gate.handle(APP_CHANNELS.request, async (_event, req) => {
-    const reply = await service.handle(req);
-    const kind = (req as { kind?: string }).kind;
-    if (kind === 'library-save' || kind === 'library-remove') publish();
-    return reply;
-  });
-  // A window asks for a direct line to a VM: main creates the channel, gives one end to the
+  // A direct line between a window and a VM: main creates the channel, gives one end to the
   // VM host and the other to that window, and is out of the data path from then on.
-  gate.handle(APP_CHANNELS.connectVm, (event, id) => {
-    const host = runner.host(String(id));
+  const connectWindow = (sender: Electron.WebContents, id: string): void => {
+    const host = runner.host(id);
     if (!host) throw new Error('that VM is not running');
     const { port1, port2 } = new MessageChannelMain();
     host.attach(port1);
-    event.sender.postMessage(APP_CHANNELS.vmPort, { id: String(id) }, [port2]);
+    sender.postMessage(APP_CHANNELS.vmPort, { id }, [port2]);
+  };
+
+  const gate = new IpcGate(ipcMain, isOurContents);
+  gate.handle(APP_CHANNELS.request, async (event, req) => {
+    const reply = await service.handle(req);
+    const r = req as { kind?: string; id?: unknown };
+    if (r.kind === 'library-save' || r.kind === 'library-remove') publish();
+    // The window that starts a VM is attached before the host gets `start` (which main
+    // sends on the host's hello), so it sees the guest's first byte; a guest can finish
+    // in milliseconds.
+    if (r.kind === 'vm-start') connectWindow(event.sender, String(r.id));
+    return reply;
   });
+  gate.handle(APP_CHANNELS.connectVm, (event, id) => connectWindow(event.sender, String(id)));
 
   showWindow = (vmId?: string): void => {
     if (!mainWindow || mainWindow.isDestroyed()) {
@@ -165,6 +171,12 @@ function startApp(): void {
     quitting = true;
     void runner.stopAll().then(() => app.quit());
   });
+
+  // Test seam for e2e/electron (Playwright cannot read a tray menu): set only when the
+  // suite launches the app with VIREO_TEST_HOOKS=1.
+  if (process.env.VIREO_TEST_HOOKS === '1') {
+    (globalThis as Record<string, unknown>).__vireoTest = { trayLabels: () => tray.menuLabels(), liveVms: () => runner.liveCount() };
+  }
 
   publish();
   showWindow();

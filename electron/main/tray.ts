@@ -6,6 +6,7 @@ import { buildTrayMenu, trayTooltip, type TrayActions } from './trayMenu';
 
 export class VireoTray {
   private readonly tray: Tray;
+  private labels: string[] = [];
 
   constructor(iconPath: string, private readonly actions: TrayActions) {
     this.tray = new Tray(nativeImage.createFromPath(iconPath));
@@ -14,7 +15,14 @@ export class VireoTray {
 
   update(snapshot: LibrarySnapshot): void {
     this.tray.setToolTip(trayTooltip(snapshot.running));
-    this.tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(snapshot.entries, snapshot.running, this.actions)));
+    const template = buildTrayMenu(snapshot.entries, snapshot.running, this.actions);
+    this.labels = template.flatMap((item) => (item.label ? [item.label] : []));
+    this.tray.setContextMenu(Menu.buildFromTemplate(template));
+  }
+
+  /** Top-level menu labels as last set (read by the Electron e2e suite). */
+  menuLabels(): string[] {
+    return [...this.labels];
   }
 
   destroy(): void {

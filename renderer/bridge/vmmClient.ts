@@ -43,27 +43,54 @@ class Emitter<T> {
 // ---------------------------------------------------------------- Electron (preload) ----
 
 function electronClient(api: VireoApi): VmmClient {
+  // Ports that main sent along with a vm-start reply, waiting for connectVm().
+  const early = new Map<string, Promise<VmConnection>>();
+
+  const awaitPort = (id: string): { port: Promise<VmConnection>; cancel: () => void } => {
+    let onMessage: (ev: MessageEvent) => void = () => undefined;
+    const port = new Promise<VmConnection>((resolve) => {
+      onMessage = (ev: MessageEvent): void => {
+        // Only the preload (same window) hands out ports, tagged with the VM id.
+        const data = ev.data as { type?: unknown; id?: unknown } | null;
+        if (ev.source !== window || !data || data.type !== VM_PORT_MESSAGE || data.id !== id || !ev.ports[0]) return;
+        window.removeEventListener('message', onMessage);
+        resolve(portConnection(id, ev.ports[0]));
+      };
+      window.addEventListener('message', onMessage);
+    });
+    return { port, cancel: () => window.removeEventListener('message', onMessage) };
+  };
+
   return {
     transport: 'electron',
-    request: (req) => api.request(req) as Promise<never>,
+    async request(req) {
+      if (req.kind !== 'vm-start') return (await api.request(req)) as never;
+      // Main attaches this window to the new VM host before the VM starts (main.ts).
+      const { port, cancel } = awaitPort(req.id);
+      try {
+        const reply = await api.request(req);
+        early.set(req.id, port);
+        return reply as never;
+      } catch (err) {
+        cancel();
+        throw err;
+      }
+    },
     onAppEvent: (listener) => api.onEvent(listener),
-    connectVm(id) {
-      return new Promise<VmConnection>((resolve, reject) => {
-        const onMessage = (ev: MessageEvent): void => {
-          // Only the preload (same window) hands out ports, tagged with the VM id.
-          const data = ev.data as { type?: unknown; id?: unknown } | null;
-          if (ev.source !== window || !data || data.type !== VM_PORT_MESSAGE || data.id !== id) return;
-          const port = ev.ports[0];
-          if (!port) return;
-          window.removeEventListener('message', onMessage);
-          resolve(portConnection(id, port));
-        };
-        window.addEventListener('message', onMessage);
-        api.connectVm(id).catch((err: unknown) => {
-          window.removeEventListener('message', onMessage);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        });
-      });
+    async connectVm(id) {
+      const pending = early.get(id);
+      if (pending) {
+        early.delete(id);
+        return pending;
+      }
+      const { port, cancel } = awaitPort(id);
+      try {
+        await api.connectVm(id);
+      } catch (err) {
+        cancel();
+        throw err instanceof Error ? err : new Error(String(err));
+      }
+      return port;
     },
   };
 }
