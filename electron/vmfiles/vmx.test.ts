@@ -86,6 +86,12 @@ describe('VmxDocument', () => {
     expect(VmxDocument.parse(bytes).get('displayName')).toBe('中文');
   });
 
+  it('refuses to change the charset of an existing document', () => {
+    const doc = VmxDocument.parse(enc('.encoding = "UTF-8"\n'));
+    doc.set('.encoding', 'utf8'); // same charset, another label: fine
+    expect(() => doc.set('.encoding', 'windows-1252')).toThrow(/changing .encoding from utf-8/);
+  });
+
   it('keeps a UTF-8 BOM', () => {
     const bytes = Uint8Array.from([0xef, 0xbb, 0xbf, ...enc('.encoding = "UTF-8"\nx = "1"\n')]);
     const doc = VmxDocument.parse(bytes);

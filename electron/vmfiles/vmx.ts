@@ -98,6 +98,10 @@ export class VmxDocument {
   /** Sets the last occurrence in place, or appends a new line. Unchanged values touch nothing. */
   set(key: string, value: string): void {
     if (!KEY_RE.test(key)) throw new VmxError('bad-value', `invalid key ${quoteForMessage(key)}`, { file: this.file, key });
+    if (key.toLowerCase() === '.encoding' && makeCodec(value, { file: this.file, line: 0 }).encoding !== this.codec.encoding) {
+      // Every untouched line keeps its original bytes, so the charset cannot change under them.
+      throw new VmxError('bad-value', `changing .encoding from ${this.codec.encoding} to ${JSON.stringify(value)} is not supported`, { file: this.file, key });
+    }
     const line = this.lastLine(key);
     if (line?.entry) {
       if (line.entry.value === value) return;
