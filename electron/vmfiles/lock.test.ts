@@ -73,6 +73,9 @@ describe('acquireLock', () => {
     fs.mkdirSync(lockPathFor(vmdk));
     fs.writeFileSync(path.join(lockPathFor(vmdk), 'M12345.lck'), 'vmware');
     expect(() => acquireLock(vmdk)).toThrow(/another program \(VMware\?\): M12345\.lck/);
+    const other = path.join(dir, 'f.vmx');
+    fs.writeFileSync(lockPathFor(other), 'pid 1');
+    expect(() => acquireLock(other)).toThrow(/a lock file \(not our directory form\) exists/);
   });
 
   it('treats a fresh directory without an owner record as being created, an old one as stale', () => {

@@ -112,7 +112,9 @@ function breakIfStale(lockPath: string): void {
   try {
     entries = fs.readdirSync(lockPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // released meanwhile: retry
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // released meanwhile: retry
+    if (code === 'ENOTDIR') throw new LockedError(lockPath, null, 'a lock file (not our directory form) exists; another program holds it');
     throw err;
   }
   const foreign = entries.filter((e) => e !== OWNER_FILE && !e.startsWith(`.${OWNER_FILE}.`));
