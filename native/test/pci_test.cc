@@ -256,3 +256,22 @@ TEST(pci_overlapping_bar_is_refused_and_counted) {
   CHECK_EQ(rig.cfg_read(3, 0x14, 4), 0xe0000008u);  // the register still holds it
   CHECK_EQ(b.bar_address(1), 0xe0000000u);
 }
+
+TEST(pci_reset_restores_vmm_placement) {
+  Rig rig;
+  TestDevice dev(rig.res);
+  rig.host.add_device(2, &dev);
+  CHECK(dev.assign_bar(0, 0xc000).ok());
+  dev.set_command(PciDevice::kCmdIo);
+  rig.cfg_write(2, 0x10, 0xd000, 4);  // the guest moves it and turns decode off
+  rig.cfg_write(2, 0x04, 0, 2);
+  rig.cfg_write(2, 0x3c, 5, 1);
+  uint8_t b;
+  CHECK(!rig.pio.read(0xc000, &b, 1, rig.vcpu));
+  dev.reset_config();
+  CHECK_EQ(rig.cfg_read(2, 0x10, 4), 0xc001u);
+  CHECK_EQ(rig.cfg_read(2, 0x04, 2), 1u);
+  CHECK_EQ(rig.cfg_read(2, 0x3c, 1), 0xffu);
+  CHECK(rig.pio.read(0xc000, &b, 1, rig.vcpu));
+  CHECK(!rig.pio.read(0xd000, &b, 1, rig.vcpu));
+}

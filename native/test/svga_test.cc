@@ -362,3 +362,21 @@ TEST(svga_rom_bar_and_vram_dirty) {
   CHECK(rig.dev.take_vram_dirty_pages(&bits).ok());
   CHECK_EQ(bits[0], 0x2u);
 }
+
+TEST(svga_reset_returns_to_power_on_state) {
+  Rig rig;
+  rig.mode(64, 48);
+  rig.init_fifo();
+  rig.write(kRegPitchlock, 512);
+  rig.host.config_write(0, 2, 0, 0x14, 4, 0xd0000000);  // the guest moves VRAM
+  rig.dev.reset();
+  CHECK_EQ(rig.read(kRegEnable), 0u);
+  CHECK_EQ(rig.read(kRegWidth), 640u);
+  CHECK_EQ(rig.read(kRegConfigDone), 0u);
+  CHECK_EQ(rig.read(kRegPitchlock), 0u);
+  CHECK_EQ(rig.read(kRegFbStart), kVram);
+  CHECK_EQ(rig.dev.bar_decoded_at(1), kVram);
+  CHECK_EQ(rig.fifo[kFifoMin], 0u);
+  rig.write(kRegSync, 1);  // FIFO not configured: nothing runs
+  CHECK_EQ(rig.dev.fifo_stats().bad_pointers, 0u);
+}

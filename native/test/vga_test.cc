@@ -298,3 +298,16 @@ TEST(display_svga_dirty_rects_and_mode_changes) {
   CHECK(!rig.display->take_dirty_rects(PixelFormat::kBgrx, &rects, &p));
   CHECK_EQ(modes.size(), 2u);
 }
+
+TEST(vga_and_vbe_reset) {
+  Rig rig;
+  rig.out(0x3d4, 0x2001, 2);  // 33 columns
+  rig.vbe->write_register(BochsVbe::kEnable, BochsVbe::kEnabled);
+  CHECK(rig.display->mode().source == DisplaySource::kVbe);
+  rig.vbe->reset();
+  rig.vga.reset();
+  DisplayMode m = rig.display->mode();
+  CHECK(m.source == DisplaySource::kText);
+  CHECK_EQ(m.width, 640u);
+  CHECK_EQ(rig.vbe->read_register(BochsVbe::kId), 0xb0c5u);
+}

@@ -86,6 +86,7 @@ PciDevice::PciDevice(std::string name, PciResources res, uint16_t vendor, uint16
   wmask_[kInterruptLine] = 0xff;
   config_[kInterruptLine] = 0xff;  // "unknown / not connected" until firmware routes it
   for (auto& b : bars_) b = std::make_unique<Bar>();
+  power_on_ = config_;
 }
 
 PciDevice::~PciDevice() {
@@ -115,6 +116,12 @@ void PciDevice::config_write(unsigned offset, unsigned size, uint32_t value) {
       decode = true;
   }
   if (decode) decode_locked();
+}
+
+void PciDevice::reset_config() {
+  std::lock_guard guard(mu_);
+  config_ = power_on_;
+  decode_locked();
 }
 
 uint32_t PciDevice::dword_locked(unsigned offset) const {
@@ -198,6 +205,7 @@ Status PciDevice::add_io_bar(int bar, uint32_t size, PciBarHandler* handler) {
   unsigned off = bar_offset(bar);
   put32(&config_[off], 1);  // bit 0: I/O space indicator
   put32(&wmask_[off], ~(size - 1) & ~uint32_t{3});
+  power_on_ = config_;
   return Status::Ok();
 }
 
@@ -214,6 +222,7 @@ Status PciDevice::add_mmio_bar(int bar, uint32_t size, bool prefetchable, PciBar
   unsigned off = bar_offset(bar);
   put32(&config_[off], prefetchable ? 0x8 : 0);  // bits 2:1 = 00: 32-bit, bit 3: prefetchable
   put32(&wmask_[off], ~(size - 1));
+  power_on_ = config_;
   return Status::Ok();
 }
 
@@ -231,6 +240,7 @@ Status PciDevice::add_ram_bar(int bar, HostPages* pages, bool prefetchable, bool
   unsigned off = bar_offset(bar);
   put32(&config_[off], prefetchable ? 0x8 : 0);
   put32(&wmask_[off], ~static_cast<uint32_t>(b.size - 1));
+  power_on_ = config_;
   return Status::Ok();
 }
 
@@ -246,6 +256,7 @@ Status PciDevice::set_rom(HostPages* pages) {
   b.read_only = true;
   // Bits 31:11 address (low ones fixed 0 below the size), bit 0 enable.
   put32(&wmask_[kRomBar], (~static_cast<uint32_t>(b.size - 1) & ~uint32_t{0x7ff}) | 1);
+  power_on_ = config_;
   return Status::Ok();
 }
 
@@ -253,11 +264,13 @@ void PciDevice::set_subsystem(uint16_t vendor, uint16_t id) {
   std::lock_guard guard(mu_);
   put16(&config_[kSubsysVendor], vendor);
   put16(&config_[kSubsysId], id);
+  power_on_ = config_;
 }
 
 void PciDevice::set_interrupt_pin(uint8_t pin) {
   std::lock_guard guard(mu_);
   config_[kInterruptPin] = pin;
+  power_on_ = config_;
 }
 
 void PciDevice::set_writable(unsigned offset, unsigned len) {
@@ -280,6 +293,7 @@ Status PciDevice::assign_bar(int bar, uint32_t address) {
   uint32_t type_bits = dword_locked(off) & static_cast<uint32_t>(b.size - 1);
   put32(&config_[off], address | type_bits | (bar == kRomBarIndex ? 1u : 0u));
   decode_locked();
+  power_on_ = config_;
   return Status::Ok();
 }
 
@@ -287,6 +301,7 @@ void PciDevice::set_command(uint16_t command) {
   std::lock_guard guard(mu_);
   put16(&config_[kCommand], command & kCommandWritable);
   decode_locked();
+  power_on_ = config_;
 }
 
 uint32_t PciDevice::bar_address(int bar) const {

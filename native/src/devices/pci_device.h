@@ -92,6 +92,10 @@ class PciDevice {
   // the window.
   Status assign_bar(int bar, uint32_t address);
   void set_command(uint16_t command);
+  // Guest reset: config space back to what the VMM set up (IDs, BARs as placed by
+  // assign_bar, COMMAND as set by set_command); guest writes are forgotten and the BARs
+  // decode accordingly.
+  void reset_config();
 
   // Current guest-physical base of a BAR as programmed (without type bits), and where it
   // decodes now (0 = not decoding).
@@ -131,6 +135,7 @@ class PciDevice {
   mutable std::mutex mu_;
   std::array<uint8_t, 256> config_{};
   std::array<uint8_t, 256> wmask_{};
+  std::array<uint8_t, 256> power_on_{};  // config_ after the last VMM-side change
   std::array<std::unique_ptr<Bar>, 7> bars_;
   uint64_t mapping_failures_ = 0;
 };

@@ -61,6 +61,26 @@ Status SvgaDevice::init(const SvgaConfig& config) {
   return Status::Ok();
 }
 
+void SvgaDevice::reset() {
+  reset_config();
+  std::lock_guard guard(mu_);
+  index_ = 0;
+  id_ = kId2;
+  enable_ = config_done_ = guest_id_ = irq_mask_ = traces_ = cursor_id_ = pitchlock_ = 0;
+  width_ = config_.boot_width;
+  height_ = config_.boot_height;
+  bpp_ = 32;
+  std::fill(std::begin(display_regs_), std::end(display_regs_), 0);
+  std::fill(std::begin(palette_), std::end(palette_), 0);
+  std::fill(std::begin(scratch_), std::end(scratch_), 0);
+  cursor_ = SvgaCursorState{};
+  damage_.clear();
+  if (fifo_mem_.data()) {
+    std::memset(fifo_mem_.data(), 0, fifo_mem_.size());
+    fifo_ = std::make_unique<SvgaFifo>(fifo_mem_.data(), static_cast<uint32_t>(fifo_mem_.size()));
+  }
+}
+
 SvgaScanout SvgaDevice::scanout_locked() const {
   SvgaScanout s;
   s.width = width_;

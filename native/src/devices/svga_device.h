@@ -52,6 +52,11 @@ class SvgaDevice : public PciDevice, public PciBarHandler, private SvgaCommandSi
   // Allocates VRAM/FIFO/ROM memory and declares the BARs. Call once, before PciHost use.
   Status init(const SvgaConfig& config);
 
+  // Guest reset (machine reset): registers to power-on values (boot mode, disabled, FIFO
+  // not configured), FIFO memory zeroed, config space back to the VMM placement. VRAM
+  // keeps its contents, like real VRAM across a warm reset.
+  void reset();
+
   // --- host API (display thread) ---
   uint8_t* vram() const { return vram_.data(); }
   uint64_t vram_size() const { return vram_.size(); }

@@ -14,6 +14,13 @@ bool supported_bpp(uint16_t bpp) {
 
 BochsVbe::BochsVbe(uint8_t* vram, uint64_t vram_size, uint16_t max_xres, uint16_t max_yres)
     : vram_(vram), vram_size_(vram_size), max_xres_(max_xres), max_yres_(max_yres) {
+  reset();
+}
+
+void BochsVbe::reset() {
+  std::lock_guard guard(mu_);
+  index_ = 0;
+  std::fill(std::begin(regs_), std::end(regs_), 0);
   regs_[kId] = 0xB0C5;
   regs_[kXres] = 640;
   regs_[kYres] = 480;

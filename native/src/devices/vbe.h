@@ -39,6 +39,7 @@ class BochsVbe : public PioDevice {
   void pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext& vcpu) override;
   void pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext& vcpu) override;
 
+  void reset();  // guest reset: disabled, 640x480x32, ID 0xB0C5
   uint16_t read_register(uint16_t index);
   void write_register(uint16_t index, uint16_t value);
   VbeScanout scanout();

@@ -18,7 +18,17 @@ constexpr uint8_t kMode3Attr[21] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x
                                      0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00};
 }  // namespace
 
-VgaDevice::VgaDevice() {
+VgaDevice::VgaDevice() { reset(); }
+
+void VgaDevice::reset() {
+  std::lock_guard guard(mu_);
+  r_ = VgaRegisters{};
+  seq_index_ = gc_index_ = crtc_index_ = attr_index_ = 0;
+  attr_flip_ = false;
+  dac_read_ = dac_write_ = dac_component_ = 0;
+  dac_reading_ = false;
+  status_toggle_ = feature_ = 0;
+  ++generation_;
   r_.misc = 0x67;
   for (unsigned i = 0; i < sizeof kMode3Crtc; ++i) r_.crtc[i] = kMode3Crtc[i];
   for (unsigned i = 0; i < sizeof kMode3Seq; ++i) r_.seq[i] = kMode3Seq[i];

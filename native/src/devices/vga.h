@@ -45,6 +45,8 @@ class VgaDevice : public PioDevice {
   // VGA BIOS and writes to 0xB8000 is shown correctly.
   VgaDevice();
   ~VgaDevice() override;
+  // Guest reset: registers back to the mode 3 state; the window keeps its contents.
+  void reset();
   // Registers the ports on `pio` and maps the window at 0xA0000 (writable, dirty-logged).
   Status attach(PioBus& pio, SlotMapper& slots);
 
