@@ -68,7 +68,10 @@ export function ExitStatsPanel({ id }: { id: string }) {
       BAR_PANELS.forEach((panel, i) => {
         const canvas = barCanvases.current[i];
         const p = canvas && prepareCanvas(canvas);
-        if (p) drawBars(p.ctx, p.width, p.height, latest?.[panel.key] ?? [], panel.color);
+        const items = latest?.[panel.key] ?? [];
+        if (p) drawBars(p.ctx, p.width, p.height, items, panel.color);
+        // The busiest entry, readable by tests and assistive tech without parsing pixels.
+        if (canvas) canvas.setAttribute('aria-label', `${panel.title}: ${items[0] && items[0].rate > 0 ? items[0].name : 'none'}`);
       });
     };
     const schedule = (): void => {
