@@ -168,17 +168,16 @@ void PciDevice::place_locked(Bar& bar, uint64_t base) {
       if (base) ok = res_.mmio->add(base, bar.size, &bar, bar.range_name).ok();
       break;
     case BarKind::kRam:
-      if (base == 0) {
-        ok = res_.slots->move(bar.slot, 0).ok();
-      } else if (bar.slot < 0) {
-        ok = res_.slots->map(bar.pages->data(), bar.pages->size(), base, bar.read_only,
-                             bar.log_dirty, &bar.slot)
-                 .ok();
-        if (!ok) bar.slot = -1;
-      } else {
-        ok = res_.slots->move(bar.slot, base).ok();
-        if (!ok) res_.slots->move(bar.slot, 0);
+      // The slot is allocated hidden (gpa 0) once and only moved afterwards, so a guest
+      // that keeps programming refused addresses cannot use up KVM memory slots.
+      if (bar.slot < 0 && !res_.slots->map(bar.pages->data(), bar.pages->size(), 0, bar.read_only,
+                                           bar.log_dirty, &bar.slot).ok()) {
+        bar.slot = -1;
+        ok = false;
+        break;
       }
+      ok = res_.slots->move(bar.slot, base).ok();
+      if (!ok) res_.slots->move(bar.slot, 0);
       break;
   }
   if (!ok) {

@@ -172,7 +172,9 @@ void SvgaDevice::write_locked(uint32_t index, uint32_t value) {
     case kRegCursorId: cursor_id_ = value; return;
     case kRegCursorX: cursor_.x = value; return;
     case kRegCursorY: cursor_.y = value; return;
-    case kRegCursorOn: cursor_.visible = value != 0; return;
+    case kRegCursorOn:  // SVGA_CURSOR_ON_HIDE 0, SHOW 1, REMOVE_FROM_FB 2, RESTORE_TO_FB 3
+      cursor_.visible = value == 1 || value == 3;
+      return;
     case kRegPitchlock: pitchlock_ = value; return;  // checked against VRAM in scanout_locked
     case kRegIrqMask: irq_mask_ = value; return;
     case kRegTraces: traces_ = value; return;
