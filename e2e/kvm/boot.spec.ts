@@ -14,3 +14,11 @@ test('a project guest boots on KVM and writes to the serial console', async ({ p
   await expect(app.consoleState()).toHaveText('stopped (poweroff)', { timeout: 30_000 });
   await app.screenshot('kvm-boot-hello');
 });
+
+test('without a built demo guest the demo VM says what to do and cannot be started', async ({ page }) => {
+  test.skip(missingForKvm('demo.bin').length === 0, 'the demo guest is built: the demo specs cover it');
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await expect(app.vmRow('demo').getByTestId('vm-problem')).toContainText('npm run build:guests');
+  await expect(app.vmRow('demo').getByRole('button', { name: 'Start' })).toBeDisabled();
+});

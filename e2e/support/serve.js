@@ -23,7 +23,11 @@ const entry = (id, name, kernel, extra = {}) => ({
 let entries;
 if (mode === 'fake') {
   process.env.VIREO_VMHOST = path.join(repo, 'e2e', 'fixtures', 'fakeVmHost.js');
-  entries = [entry('two-vcpus', 'Two vCPU box', '/fake/kernel.bin', { cpus: 2 })];
+  // The fake host ignores kernels; the library only needs the demo image to exist.
+  process.env.VIREO_GUESTS = path.join(dataDir, 'guests');
+  fs.mkdirSync(process.env.VIREO_GUESTS);
+  fs.writeFileSync(path.join(process.env.VIREO_GUESTS, 'demo.bin'), 'not a kernel: the fake VM host does not boot it');
+  entries = [entry('two-vcpus', 'Two vCPU box', path.join(dataDir, 'guests', 'demo.bin'), { cpus: 2 })];
 } else if (mode === 'kvm') {
   delete process.env.VIREO_VMHOST;
   const built = fs.existsSync(guests) ? fs.readdirSync(guests).filter((f) => f.endsWith('.bin') && f !== 'demo.bin') : [];

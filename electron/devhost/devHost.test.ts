@@ -16,12 +16,13 @@ let dir: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-devhost-'));
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  fs.writeFileSync(path.join(dir, 'demo.bin'), ''); // the fake host does not read it
   host = await startDevHost({
     port: 0,
     rendererRoot: dir,
     vmHostModule: path.join(repo, 'e2e', 'fixtures', 'fakeVmHost.js'),
     dataDir: path.join(dir, 'data'),
-    guestsDir: '/guests',
+    guestsDir: dir,
     log: () => undefined,
   });
 });

@@ -20,6 +20,8 @@ export interface LibraryEntry {
   origin: EntryOrigin;
   config: VmConfig;
   nested: NestedSettings;
+  /** Why the VM cannot start right now (a kernel or .vmx that is not there); absent when it can. */
+  problems?: string[];
 }
 
 /** What the editor sends: a new entry has no id yet. */

@@ -12,11 +12,12 @@ beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-svc-'))));
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function service(clip?: { text: string }) {
+  fs.writeFileSync(path.join(dir, 'demo.bin'), '');
   const started: string[] = [];
   const fake: HostHandle = { send: () => undefined, onEvent: () => undefined, onExit: () => undefined, kill: () => undefined };
   const runner = new VmRunner<HostHandle>((id) => (started.push(id), fake), () => undefined);
   const svc = new AppService({
-    library: new VmLibrary(path.join(dir, 'l.json'), '/g'),
+    library: new VmLibrary(path.join(dir, 'l.json'), dir),
     runner,
     capabilities: async () => ({ kvm: false, nested: {} as never }),
     clipboard: clip && { read: async () => clip.text, write: async (t) => void (clip.text = t) },
@@ -33,6 +34,11 @@ describe('AppService', () => {
     expect(started).toEqual(['demo']);
     await expect(svc.handle({ kind: 'vm-start', id: 'nope' })).rejects.toThrow(/no VM/);
     await expect(svc.handle({ kind: 'library-remove', id: 'demo' })).rejects.toThrow(/stop the VM/);
+    fs.rmSync(path.join(dir, 'demo.bin'));
+    await expect(service().svc.handle({ kind: 'vm-start', id: 'demo' })).resolves.toBeNull();
+    fs.rmSync(path.join(dir, 'demo.bin'));
+    const fresh = new AppService({ library: new VmLibrary(path.join(dir, 'l2.json'), dir), runner: new VmRunner<HostHandle>(() => { throw new Error('must not fork'); }, () => undefined), capabilities: async () => ({}) as never });
+    await expect(fresh.handle({ kind: 'vm-start', id: 'demo' })).rejects.toThrow(/demo guest is not built/);
   });
 
   it('rejects malformed and unknown requests', async () => {

@@ -42,6 +42,7 @@ export class AppService {
       case 'vm-start': {
         const entry = library.get(String(req.id));
         if (!entry) throw new ConfigError([`no VM with id ${JSON.stringify(req.id)}.`]);
+        if (entry.problems) throw new ConfigError(entry.problems);
         runner.start(entry);
         return null;
       }

@@ -68,3 +68,13 @@ describe('checkConfig via the library', () => {
     lib.remove(e.id);
   });
 });
+
+describe('entry problems', () => {
+  it('says when the demo guest or a kernel is missing', () => {
+    const lib = new VmLibrary(path.join(os.tmpdir(), `vireo-lib-${process.pid}-p.json`), '/nonexistent/guests');
+    expect(lib.get(DEMO_ID)!.problems).toEqual([expect.stringContaining('npm run build:guests')]);
+    const e = lib.save({ config: { ...config, kernel: '/nonexistent/k.bin' }, nested: NO_NESTED });
+    expect(lib.get(e.id)!.problems).toEqual(['kernel /nonexistent/k.bin does not exist']);
+    lib.remove(e.id);
+  });
+});

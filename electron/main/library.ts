@@ -34,6 +34,18 @@ export function demoEntry(guestsDir: string): LibraryEntry {
   };
 }
 
+function missingFiles(e: LibraryEntry): string[] {
+  const files: [string, string | undefined][] = [
+    ['kernel', e.config.kernel],
+    ['initrd', e.config.initrd],
+    ['.vmx file', e.config.vmxPath],
+  ];
+  return files.flatMap(([what, file]) => {
+    if (!file || fs.existsSync(file)) return [];
+    return [e.origin === 'demo' ? `the demo guest is not built (${file}): run npm run build:guests` : `${what} ${file} does not exist`];
+  });
+}
+
 export class VmLibrary {
   private entries: LibraryEntry[] = [];
 
@@ -48,8 +60,12 @@ export class VmLibrary {
     this.entries = this.read();
   }
 
+  /** Every entry, each with the problems that would stop it from starting now. */
   list(): LibraryEntry[] {
-    return [demoEntry(this.guestsDir), ...this.entries];
+    return [demoEntry(this.guestsDir), ...this.entries].map((e) => {
+      const problems = missingFiles(e);
+      return problems.length ? { ...e, problems } : e;
+    });
   }
 
   get(id: string): LibraryEntry | undefined {

@@ -34,12 +34,21 @@ export function LibraryView() {
                   {ORIGIN_LABEL[e.origin]} · {e.config.cpus} vCPU · {e.config.memoryMiB} MiB ·{' '}
                   {e.config.firmware === 'seabios' ? 'SeaBIOS' : 'direct kernel boot'}
                 </span>
+                {e.problems?.map((p) => (
+                  <span key={p} className="vm-problem" data-testid="vm-problem">
+                    {p}
+                  </span>
+                ))}
               </div>
               <span className={`state state-${state}`} data-testid="vm-state">
                 {state}
               </span>
               <div className="vm-actions">
-                {!running && <button onClick={() => void startVm(services, e.id).then(() => openConsole(services, e.id))}>Start</button>}
+                {!running && (
+                  <button disabled={!!e.problems?.length} onClick={() => void startVm(services, e.id).then(() => openConsole(services, e.id))}>
+                    Start
+                  </button>
+                )}
                 <button onClick={() => void openConsole(services, e.id)}>Console</button>
                 <button disabled={running} onClick={() => useVmStore.getState().setScreen({ name: 'edit', id: e.id })}>
                   Settings

@@ -22,7 +22,9 @@ export function Toolbar({ id }: { id: string }) {
       </div>
       <div className="toolbar-group" role="group" aria-label="Power">
         {state === 'stopped' ? (
-          <button onClick={() => void startVm(services, id)}>Power on</button>
+          <button disabled={!!entry?.problems?.length} title={entry?.problems?.join('\n')} onClick={() => void startVm(services, id)}>
+            Power on
+          </button>
         ) : (
           <>
             {state === 'paused' ? (
