@@ -1,5 +1,6 @@
 // `vireo` command line entry.
 import { parseRunArgs, UsageError, USAGE } from './args';
+import { diskCommand, DISK_USAGE } from './disk';
 import { EXIT_BAD_INPUT } from './exitStatus';
 import { runVm, vmConfigFrom } from './run';
 
@@ -11,10 +12,12 @@ async function main(argv: string[]): Promise<number> {
       if (options.vmx) throw new UsageError('opening .vmx files is not available yet: pass --kernel or --firmware');
       return runVm(vmConfigFrom(options), options);
     }
+    case 'disk':
+      return diskCommand(rest, (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'));
     case undefined:
     case '-h':
     case '--help':
-      process.stdout.write(USAGE + '\n');
+      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n');
       return command ? 0 : EXIT_BAD_INPUT;
     default:
       throw new UsageError(`unknown command ${command}: see vireo --help`);
