@@ -15,9 +15,10 @@ export const mainRules = {
   ],
 };
 
-// A sandboxed preload can require only 'electron'; everything else must be type-only.
+// A sandboxed preload can require only 'electron'; everything else must be type-only
+// (typescript-eslint's rule, which understands `import type`).
 export const preloadRules = {
-  'no-restricted-imports': [
+  '@typescript-eslint/no-restricted-imports': [
     'error',
     {
       patterns: [{ group: ['*', '!electron'], allowTypeImports: true, message: 'The sandboxed preload may import only electron at run time (type imports are fine).' }],
