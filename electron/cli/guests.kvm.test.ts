@@ -52,6 +52,12 @@ describe.runIf(kvm)('project guests on KVM', () => {
     expect(count(/io-out\s+(\d+)/)).toBeGreaterThanOrEqual(60000);
   });
 
+  it('guest RAM above 4 GiB: a 5 GiB guest boots (RAM split at 3 GiB around the PCI hole)', async () => {
+    const r = await runCli(['run', '--kernel', guest('hello'), '--memory', '5G']);
+    expect(r.stdout).toContain('PASS hello');
+    expect(r.code).toBe(0);
+  });
+
   it('--stats prints exit counts per vCPU and the busiest ports', async () => {
     const r = await runCli(['run', '--kernel', guest('hello'), '--stats']);
     expect(r.code).toBe(0);
