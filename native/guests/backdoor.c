@@ -51,15 +51,15 @@ __asm__(".macro BD_CALL name, insn:vararg\n"
 	"movl 20(%esp), %eax\npushl %eax\n"
 	"movl 24(%eax), %ebp\nmovl 4(%eax), %ebx\nmovl 8(%eax), %ecx\nmovl 12(%eax), %edx\n"
 	"movl 16(%eax), %esi\nmovl 20(%eax), %edi\nmovl (%eax), %eax\n"
-	"\\insn\n"
+	"cld\n\\insn\n"
 	"xchgl (%esp), %eax\n"
 	"movl %ebx, 4(%eax)\nmovl %ecx, 8(%eax)\nmovl %edx, 12(%eax)\n"
 	"movl %esi, 16(%eax)\nmovl %edi, 20(%eax)\nmovl %ebp, 24(%eax)\npopl (%eax)\n"
 	"popl %edi\npopl %esi\npopl %ebx\npopl %ebp\nret\n"
 	".endm\n"
 	"BD_CALL bd_lb, inl %dx, %eax\n"
-	"BD_CALL bd_hb_out, cld; rep outsb\n"
-	"BD_CALL bd_hb_in, cld; rep insb\n");
+	"BD_CALL bd_hb_out, rep outsb\n"
+	"BD_CALL bd_hb_in, rep insb\n");
 
 /* Failures are recorded, not printed, so the same checks run at CPL3 (no serial). */
 static const char *failed_check;

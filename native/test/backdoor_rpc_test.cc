@@ -1,5 +1,6 @@
 // GuestRPC over the backdoor (shared/docs/vmware-backdoor.md §4-§5): RPCI info-set /
 // info-get over LB and HB, TCLO polling, cookies, channel checks, size limits, CPT.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -89,7 +90,7 @@ struct Rig {
   }
   bool send_lb(const std::string& m) {
     msg(bdoor::kMsgSendSize, uint32_t(m.size()));
-    if (status() != bdoor::kStSuccess) return false;
+    if (!(status() & bdoor::kStSuccess)) return false;
     for (size_t i = 0; i < m.size(); i += 4) {
       uint32_t w = 0;
       for (size_t j = 0; j < 4 && i + j < m.size(); ++j) w |= uint32_t(uint8_t(m[i + j])) << (8 * j);
@@ -119,25 +120,45 @@ struct Rig {
     CHECK_EQ(status(), bdoor::kStSuccess);
     return out;
   }
-  // `rep outsb` / `rep insb` on 0x5659 with the §1.2 register layout.
+  // Whole-payload HB copy (hypercall transport) with the §1.2 register layout.
   uint32_t hb(bool send, uint64_t gva, uint32_t n) {
+    hb_regs(send, gva, n);
+    bd.hb_copy(vcpu, send);
+    return uint32_t(vcpu.regs_.rbx);
+  }
+  void hb_regs(bool send, uint64_t gva, uint64_t n) {
     Regs& r = vcpu.regs_;
     r.rax = bdoor::kMagic;
     r.rbx = uint32_t(bdoor::kStSuccess) << 16;
     r.rcx = n;
     r.rdx = (id << 16) | bdoor::kPortHb;
-    if (send) {
-      r.rsi = gva;
-      r.rdi = lo;
-      r.rbp = hi;
-      uint8_t b = 0;
+    r.rsi = send ? gva : hi;
+    r.rdi = send ? lo : gva;
+    r.rbp = send ? hi : lo;
+  }
+  // `rep outsb` as KVM delivers it: one exit per byte, RCX/RSI already past the byte.
+  uint32_t stream_out(const std::string& m) {
+    hb_regs(true, kBuf, m.size());
+    for (size_t i = 0; i < m.size() && vcpu.regs_.rcx; ++i) {
+      vcpu.regs_.rcx -= 1;
+      vcpu.regs_.rsi += 1;
+      uint8_t b = uint8_t(m[i]);
       bd.pio_write(bdoor::kPortHb, &b, 1, vcpu);
-    } else {
-      r.rsi = hi;
-      r.rdi = gva;
-      r.rbp = lo;
-      uint8_t b = 0;
-      bd.pio_read(bdoor::kPortHb, &b, 1, vcpu);
+    }
+    return uint32_t(vcpu.regs_.rbx);
+  }
+  // `rep insb` as KVM delivers it: exits of up to `chunk` bytes (never across a page),
+  // RCX/RDI still before the chunk; "KVM" then stores the data and advances them.
+  uint32_t stream_in(uint64_t n, std::string* out, size_t chunk = 1024, uint64_t gva = kBuf) {
+    hb_regs(false, gva, n);
+    Regs& r = vcpu.regs_;
+    while (r.rcx) {
+      size_t c = size_t(std::min<uint64_t>({r.rcx, chunk, 4096 - (r.rdi & 4095)}));
+      uint8_t data[4096];
+      for (size_t i = 0; i < c; ++i) bd.pio_read(bdoor::kPortHb, &data[i], 1, vcpu);
+      out->append(reinterpret_cast<char*>(data), c);
+      r.rcx -= c;
+      r.rdi += c;
     }
     return uint32_t(r.rbx);
   }
@@ -209,6 +230,73 @@ TEST(rpc_info_set_get_over_hb) {
   CHECK(std::string(out) == "1 debian");
 }
 
+TEST(rpc_hb_streams_through_the_io_data_area) {
+  Rig t(true);
+  CHECK(t.open(bdoor::kProtoRpci));
+  const std::string set = "info-set guestinfo.os debian";
+  t.msg(bdoor::kMsgSendSize, uint32_t(set.size()));
+  CHECK_EQ(t.stream_out(set), 0x00010000u);
+  CHECK(t.svc.info["guestinfo.os"] == "debian");
+  CHECK_EQ(t.recv_size(), 2);
+  std::string got;
+  CHECK_EQ(t.stream_in(2, &got), 0x00010000u);
+  CHECK(got == "1 ");
+  t.msg(bdoor::kMsgRecvStatus, bdoor::kStSuccess);
+  // A longer reply in chunks that straddle a page.
+  t.svc.info["guestinfo.big"] = std::string(3000, 'b');
+  const std::string get = "info-get guestinfo.big";
+  t.msg(bdoor::kMsgSendSize, uint32_t(get.size()));
+  CHECK_EQ(t.stream_out(get), 0x00010000u);
+  CHECK_EQ(t.recv_size(), 3002);
+  got.clear();
+  t.vcpu.dirty = false;
+  CHECK_EQ(t.stream_in(3002, &got, 1024, 0x1F00), 0x00010000u);
+  CHECK(got == "1 " + std::string(3000, 'b'));
+  CHECK(t.vcpu.dirty);
+  t.msg(bdoor::kMsgRecvStatus, bdoor::kStSuccess);
+  CHECK_EQ(t.recv_size(), 0);
+}
+
+TEST(rpc_hb_stream_failures_are_defined) {
+  Rig t(true);
+  CHECK(t.open(bdoor::kProtoRpci));
+  // Count different from the announced size: refused at the first byte, `rep` cut short.
+  t.msg(bdoor::kMsgSendSize, 8);
+  CHECK_EQ(t.stream_out("info-get"), 0x00010000u);  // exact size is fine
+  t.msg(bdoor::kMsgRecvSize);
+  std::string got;
+  CHECK_EQ(t.stream_in(3, &got), 0u);  // wrong count: zeros, failure at the end
+  CHECK(got == std::string(3, '\0'));
+  t.msg(bdoor::kMsgSendSize, 8);
+  CHECK_EQ(t.stream_out("toolong!!"), 0u);
+  CHECK_EQ(t.vcpu.regs_.rcx, 0u);  // stopped after the first byte
+  // Wrong cookie.
+  t.msg(bdoor::kMsgSendSize, 4);
+  t.hi ^= 1;
+  CHECK_EQ(t.stream_out("abcd"), 0u);
+  t.hi ^= 1;
+  // Not a message command, backwards direction, bad magic.
+  t.msg(bdoor::kMsgSendSize, 4);
+  t.hb_regs(true, kBuf, 4);
+  t.vcpu.regs_.rbx = 0x00010001;  // BDOORHB_CMD_VASSERT
+  t.vcpu.regs_.rcx = 3;
+  uint8_t b = 'a';
+  t.bd.pio_write(bdoor::kPortHb, &b, 1, t.vcpu);
+  CHECK_EQ(t.vcpu.regs_.rbx, 0u);
+  t.hb_regs(false, kBuf, 4);
+  t.vcpu.regs_.rflags = 1u << 10;
+  got.clear();
+  CHECK_EQ(t.stream_in(4, &got), 0u);
+  t.vcpu.regs_.rflags = 0;
+  t.vcpu.regs_.rax = 0;
+  uint8_t in = 0;
+  t.bd.pio_read(bdoor::kPortHb, &in, 1, t.vcpu);
+  CHECK_EQ(in, 0xFF);
+  // The channel still works afterwards.
+  CHECK(t.send_lb("info-get guestinfo.none"));
+  CHECK(t.recv_lb() == "0 No value found");
+}
+
 TEST(rpc_hb_rejects_bad_buffers_and_counts) {
   Rig t(true);
   CHECK(t.open(bdoor::kProtoRpci));
@@ -229,11 +317,10 @@ TEST(rpc_hb_rejects_bad_buffers_and_counts) {
   CHECK_EQ(t.hb(true, kBuf, 8), 0u);       // wrong cookie
   t.hi = hi;
   CHECK_EQ(t.hb(true, kBuf, 8), 0x00010000u);
-  // A zero-count `rep` moves nothing and changes no register.
+  // A zero count moves nothing and changes no register.
   t.vcpu.regs_.rbx = 0x1234;
   t.vcpu.regs_.rcx = 0;
-  uint8_t b = 0;
-  t.bd.pio_write(bdoor::kPortHb, &b, 1, t.vcpu);
+  t.bd.hb_copy(t.vcpu, true);
   CHECK_EQ(t.vcpu.regs_.rbx, 0x1234u);
 }
 

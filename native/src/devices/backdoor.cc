@@ -16,19 +16,20 @@ Backdoor::Backdoor(const BackdoorConfig& config, GuestRpcHandler* rpc, Clipboard
       clock_(config.clock ? config.clock : &system_clock_),
       clipboard_(clipboard),
       mouse_(mouse),
-      rpc_(rpc, config.cookie_seed, config.advertise_hb) {}
+      rpc_(rpc, config.cookie_seed, config.advertise_hb),
+      hb_(std::make_unique<HbStream[]>(kMaxVcpus)) {}
 
 void Backdoor::pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext& vcpu) {
   if (port == bdoor::kPortLb && size == 4) lb_access(vcpu, data, size);
-  else if (port == bdoor::kPortHb && size == 1) hb_transfer(vcpu, false);
+  else if (port == bdoor::kPortHb && size == 1) hb_in(vcpu, data);
   // Other widths are not backdoor calls: the bus reads them as all-ones.
 }
 
-void Backdoor::pio_write(uint16_t port, const uint8_t*, unsigned size, VcpuContext& vcpu) {
+void Backdoor::pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext& vcpu) {
   // `out dx,eax` on the LB port is answered like `in` with the result in EAX (QEMU
   // vmport does the same; very old guests used it).
   if (port == bdoor::kPortLb && size == 4) lb_access(vcpu, nullptr, size);
-  else if (port == bdoor::kPortHb && size == 1) hb_transfer(vcpu, true);
+  else if (port == bdoor::kPortHb && size == 1) hb_out(vcpu, data[0]);
 }
 
 // One LB access: magic check, dispatch on 32-bit registers, write back only what changed.
@@ -139,6 +140,8 @@ void Backdoor::lb_command(BdoorRegs& r, VcpuContext& vcpu) {
     case bdoor::kGetTime: get_time(r, false, false); break;
     case bdoor::kStopCatchup: break;  // no lost-tick catch-up to stop
     case bdoor::kMessage: {
+      // Any message call ends an HB stream this vCPU left unfinished (a fault mid-`rep`).
+      if (vcpu.index() < kMaxVcpus) hb_[vcpu.index()].active = false;
       MsgRegs m{r.ebx, r.ecx, r.edx, r.esi, r.edi};
       stats_.count_message(r.ecx >> 16);
       rpc_.message(m);

@@ -9,6 +9,7 @@
 // own small locks. Every call is counted in BackdoorStats.
 #pragma once
 #include <cstdint>
+#include <memory>
 
 #include "../core/bus.h"
 #include "../core/vcpu_context.h"
@@ -39,10 +40,16 @@ class Backdoor : public PioDevice {
   // One LB call on 32-bit registers (magic already checked); exposed for tests and for
   // a future vmcall transport (doc §1.3). `cpl` is asked only by CPL0-only commands.
   void lb_command(BdoorRegs& r, VcpuContext& vcpu);
-  // One HB message transfer from the vCPU's registers: guest_to_host = `rep outsb`.
-  // On success ECX = 0, ESI (send) or EDI (receive) advanced by the count, EBX =
-  // 0x00010000; on failure EBX = status << 16 without SUCCESS, other registers kept.
-  void hb_transfer(VcpuContext& vcpu, bool guest_to_host);
+  // One whole HB message copy from the vCPU's registers (§1.2 layout), the host reading
+  // or writing the guest buffer itself through translate() page by page: the hypercall
+  // transport (§1.3). Port 0x5659 does not use it: KVM moves string-I/O bytes through
+  // the I/O data area (see hb_out/hb_in). On success ECX = 0, ESI (send) or EDI
+  // (receive) advanced, EBX = 0x00010000; on failure EBX = status << 16 without SUCCESS
+  // and the other registers kept.
+  void hb_copy(VcpuContext& vcpu, bool guest_to_host);
+
+  // HB streams are tracked per vCPU index; a vCPU at or above this gets HB failures.
+  static constexpr unsigned kMaxVcpus = 64;
 
   // Host API (any thread).
   BackdoorHostState& host() { return host_; }
@@ -52,6 +59,24 @@ class Backdoor : public PioDevice {
   const BackdoorStats& stats() const { return stats_; }
 
  private:
+  // One `rep outsb` / `rep insb` on 0x5659 as KVM delivers it (measured on this
+  // project's hosts): OUTS exits once per byte with RCX/RSI already advanced past it; INS
+  // exits per chunk (count bytes) with RCX/RDI still before it, and KVM stores the data
+  // area to guest memory itself. The device streams the message through the data area
+  // and sets EBX when the last byte passes.
+  struct HbStream {
+    bool active = false;
+    bool send = false;
+    bool ok = false;
+    unsigned channel = 0;
+    uint32_t hi = 0, lo = 0;
+    uint64_t total = 0, done = 0;
+    uint64_t chunk_rcx = 0, chunk_rdi = 0;  // INS: registers of the exit being served
+    uint16_t fail = 0;                      // status reported when !ok
+  };
+  void hb_out(VcpuContext& vcpu, uint8_t byte);
+  void hb_in(VcpuContext& vcpu, uint8_t* byte);
+  void hb_finish(VcpuContext& vcpu, HbStream& s);
   void lb_access(VcpuContext& vcpu, uint8_t* in_data, unsigned size);
   bool mouse_allowed(VcpuContext& vcpu, const Regs& regs);
   void get_time(BdoorRegs& r, bool full, bool with_lag);
@@ -64,6 +89,7 @@ class Backdoor : public PioDevice {
   VmMouse mouse_;
   GuestRpc rpc_;
   BackdoorStats stats_;
+  std::unique_ptr<HbStream[]> hb_;  // kMaxVcpus; each slot touched only by its vCPU
 };
 
 }  // namespace vireo

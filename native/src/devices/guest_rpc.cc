@@ -1,5 +1,6 @@
 #include "guest_rpc.h"
 
+#include <cstring>
 #include <random>
 
 namespace vireo {
@@ -247,6 +248,46 @@ uint16_t GuestRpc::hb_recv(unsigned channel, uint32_t hi, uint32_t lo, size_t n,
   }
   if (!c->out_ready || n != c->out.size() - c->out_pos) return 0;
   if (n && !guest.transfer(reinterpret_cast<uint8_t*>(&c->out[c->out_pos]), n)) return 0;
+  c->out_pos += n;
+  return bdoor::kStSuccess;
+}
+
+uint16_t GuestRpc::hb_send_bytes(unsigned channel, uint32_t hi, uint32_t lo, bool first,
+                                 uint64_t total, const uint8_t* data, size_t n) {
+  std::lock_guard<std::mutex> g(lock_);
+  sync_host_requests();
+  Channel* c = find(channel, hi, lo, true);
+  if (!c) return 0;
+  if (c->cpt) {
+    c->cpt = false;
+    c->in_active = false;
+    c->in.clear();
+    return bdoor::kStCpt;
+  }
+  const size_t room = c->in_active ? c->in_expected - c->in.size() : 0;
+  if (!c->in_active || (first && total != room) || n > room) {
+    c->in_active = false;  // the guest restarts from SENDSIZE
+    c->in.clear();
+    return 0;
+  }
+  c->in.append(reinterpret_cast<const char*>(data), n);
+  if (c->in.size() == c->in_expected) complete(*c, channel);
+  return bdoor::kStSuccess;
+}
+
+uint16_t GuestRpc::hb_recv_bytes(unsigned channel, uint32_t hi, uint32_t lo, bool first,
+                                 uint64_t total, uint8_t* data, size_t n) {
+  std::lock_guard<std::mutex> g(lock_);
+  sync_host_requests();
+  Channel* c = find(channel, hi, lo, true);
+  if (!c) return 0;
+  if (c->cpt) {
+    c->cpt = false;
+    return bdoor::kStCpt;
+  }
+  const size_t left = c->out_ready ? c->out.size() - c->out_pos : 0;
+  if (!c->out_ready || (first && total != left) || n > left) return 0;
+  std::memcpy(data, c->out.data() + c->out_pos, n);
   c->out_pos += n;
   return bdoor::kStSuccess;
 }

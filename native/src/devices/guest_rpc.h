@@ -60,13 +60,21 @@ class GuestRpc {
 
   // LB command 30; sub-command in ECX[31:16], channel in EDX[31:16], cookies ESI/EDI.
   void message(MsgRegs& r);
-  // HB (port 0x5659 BDOORHB_CMD_MESSAGE): the whole payload of one message in one
-  // transfer. `n` must equal the bytes still expected (send) or still unread (receive).
-  // Returns the status word for EBX[31:16].
+  // HB (BDOORHB_CMD_MESSAGE) as whole-payload copies: the host moves `n` bytes itself
+  // (hypercall transport, doc §1.3). `n` must equal the bytes still expected (send) or
+  // still unread (receive). Returns the status word for EBX[31:16].
   uint16_t hb_send(unsigned channel, uint32_t cookie_hi, uint32_t cookie_lo, size_t n,
                    HbBuffer& guest);
   uint16_t hb_recv(unsigned channel, uint32_t cookie_hi, uint32_t cookie_lo, size_t n,
                    HbBuffer& guest);
+  // HB streamed through port 0x5659: KVM hands a `rep outsb`/`rep insb` to userspace in
+  // pieces through the I/O data area. `first` opens a transfer of `total` bytes, which
+  // must be exactly what is still expected (send) or unread (receive); later pieces
+  // continue it. A failure aborts the message being sent (the guest restarts at SENDSIZE).
+  uint16_t hb_send_bytes(unsigned channel, uint32_t cookie_hi, uint32_t cookie_lo, bool first,
+                         uint64_t total, const uint8_t* data, size_t n);
+  uint16_t hb_recv_bytes(unsigned channel, uint32_t cookie_hi, uint32_t cookie_lo, bool first,
+                         uint64_t total, uint8_t* data, size_t n);
 
   // Host (any thread): a checkpoint or restore happened. Transfers in flight get
   // MESSAGE_STATUS_CPT on their next call and the guest restarts them (doc §4.2).

@@ -1,7 +1,9 @@
 // Randomised stress harness for the backdoor device (no libFuzzer in g++ 12): a fake vCPU
 // with random register states issues random command sequences on 0x5658/0x5659, biased
 // towards valid channels and cookies so deep GuestRPC states are reached; HB transfers
-// use random guest-virtual addresses, including ones outside guest RAM and unmapped ones;
+// stream through the I/O data area as KVM delivers string I/O (one OUTS byte per exit,
+// INS in chunks) and, for the hypercall-style whole copy, use random guest-virtual
+// addresses including ones outside guest RAM and unmapped ones;
 // the host side sets clipboard text, pushes mouse events, checkpoints and fails channels.
 //
 // Checked: no crash, no sanitizer report (build with ASan+UBSan or TSan), every message
@@ -11,6 +13,7 @@
 // Usage: backdoor_fuzz <iterations> [seed] [--host-thread]
 #include <malloc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -155,7 +158,7 @@ void conversation(Backdoor& bd, vireo_test::FakeVcpu& vcpu, Known& k, Rng& rng) 
   }
   const uint32_t n = rng.chance(97) ? rng.below(200) : rng.below(bdoor::kMaxMessage + 8);
   if (!(msg_call(bd, vcpu, k, bdoor::kMsgSendSize, n) & bdoor::kStSuccess)) return;
-  if (rng.chance(30)) {
+  if (rng.chance(30)) {  // `rep outsb` as KVM delivers it: RCX already past each byte
     r.rax = bdoor::kMagic;
     r.rbx = 0x00010000;
     r.rcx = rng.chance(90) ? n : rng.below(n + 8);
@@ -163,8 +166,21 @@ void conversation(Backdoor& bd, vireo_test::FakeVcpu& vcpu, Known& k, Rng& rng) 
     r.rsi = random_gva(rng);
     r.rdi = k.lo;
     r.rbp = k.hi;
-    uint8_t b = 0;
-    bd.pio_write(bdoor::kPortHb, &b, 1, vcpu);
+    while (uint32_t(r.rcx) != 0) {
+      if (rng.chance(1)) return;  // the guest faulted mid-`rep`
+      r.rcx = uint32_t(r.rcx) - 1;
+      uint8_t b = uint8_t(rng.u32());
+      bd.pio_write(bdoor::kPortHb, &b, 1, vcpu);
+    }
+  } else if (rng.chance(10)) {  // whole-payload copy (hypercall transport)
+    r.rax = bdoor::kMagic;
+    r.rbx = 0x00010000;
+    r.rcx = rng.chance(90) ? n : rng.below(n + 8);
+    r.rdx = (uint64_t(k.id) << 16) | bdoor::kPortHb;
+    r.rsi = random_gva(rng);
+    r.rdi = k.lo;
+    r.rbp = k.hi;
+    bd.hb_copy(vcpu, true);
   } else {
     for (uint32_t i = 0; i < n; i += 4) {
       if (rng.chance(1)) return;
@@ -174,7 +190,23 @@ void conversation(Backdoor& bd, vireo_test::FakeVcpu& vcpu, Known& k, Rng& rng) 
   if (!(msg_call(bd, vcpu, k, bdoor::kMsgRecvSize, 0) & bdoor::kStDoRecv)) return;
   const uint32_t len = uint32_t(r.rbx);
   if (len > bdoor::kMaxMessage) fail("RECVSIZE over 64 KiB", g_iter);
-  if (rng.chance(30)) {
+  if (rng.chance(30)) {  // `rep insb` in chunks, RCX/RDI before each chunk
+    r.rax = bdoor::kMagic;
+    r.rbx = 0x00010000;
+    r.rcx = rng.chance(90) ? len : rng.below(len + 8);
+    r.rdx = (uint64_t(k.id) << 16) | bdoor::kPortHb;
+    r.rsi = k.hi;
+    r.rdi = random_gva(rng);
+    r.rbp = k.lo;
+    while (uint32_t(r.rcx) != 0) {
+      if (rng.chance(1)) return;
+      const uint32_t c = 1 + rng.below(std::min<uint32_t>(uint32_t(r.rcx), 1024));
+      uint8_t data[1024];
+      for (uint32_t i = 0; i < c; ++i) bd.pio_read(bdoor::kPortHb, &data[i], 1, vcpu);
+      r.rcx = uint32_t(r.rcx) - c;
+      r.rdi += c;
+    }
+  } else if (rng.chance(10)) {
     r.rax = bdoor::kMagic;
     r.rbx = 0x00010000;
     r.rcx = len;
@@ -182,8 +214,7 @@ void conversation(Backdoor& bd, vireo_test::FakeVcpu& vcpu, Known& k, Rng& rng) 
     r.rsi = k.hi;
     r.rdi = random_gva(rng);
     r.rbp = k.lo;
-    uint8_t b = 0;
-    bd.pio_read(bdoor::kPortHb, &b, 1, vcpu);
+    bd.hb_copy(vcpu, false);
   } else {
     for (uint32_t i = 0; i < len; i += 4) {
       if (rng.chance(1)) return;
@@ -307,12 +338,14 @@ int main(int argc, char** argv) {
         r.rbp = k.lo;
       }
       const Regs in = r;
-      uint8_t b = 0;
-      if (send) bd.pio_write(bdoor::kPortHb, &b, 1, vcpu);
+      uint8_t b = uint8_t(rng.u32());
+      if (rng.chance(50)) bd.hb_copy(vcpu, send);
+      else if (send) bd.pio_write(bdoor::kPortHb, &b, 1, vcpu);
       else bd.pio_read(bdoor::kPortHb, &b, 1, vcpu);
-      if (uint32_t(in.rax) == bdoor::kMagic && uint32_t(in.rcx) != 0 &&
-          (r.rbx & 0xFFFFFFFF0000FFFFULL) != 0)
+      // Whenever the device answers (registers written), EBX is status << 16.
+      if (vcpu.dirty && (r.rbx & 0xFFFFFFFF0000FFFFULL) != 0)
         fail("HB status is not status << 16", g_iter);
+      if (uint32_t(in.rax) != bdoor::kMagic && vcpu.dirty) fail("HB with bad magic answered", g_iter);
     } else if (!host_thread) {
       host_step(bd, rng);
     }
