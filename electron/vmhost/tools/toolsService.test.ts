@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ToolsState } from './toolsState';
-import { ToolsService } from './toolsService';
+import { ToolsService, clipboardPolicyFromVmx } from './toolsService';
 
 const TOOLBOX = 1;
 const DND = 2;
@@ -210,6 +210,21 @@ describe('ToolsService', () => {
     expect(svc.ipAddress()).toBeUndefined();
     expect(svc.getGuestInfo('hostkey')).toBe('v');
     expect(poll(svc, TOOLBOX)).toBe('reset');
+  });
+
+  it('pings an application', async () => {
+    startToolbox(svc);
+    const alive = svc.ping();
+    expect(poll(svc, TOOLBOX)).toBe('ping');
+    expect(poll(svc, TOOLBOX, 'OK ')).toBe('');
+    await expect(alive).resolves.toBe(true);
+    await expect(svc.ping('toolbox-dnd')).resolves.toBe(false);  // not running
+  });
+
+  it('reads the clipboard policy from .vmx keys', () => {
+    const vmx: Record<string, string> = { 'isolation.tools.copy.disable': 'TRUE', 'isolation.tools.paste.disable': 'false' };
+    expect(clipboardPolicyFromVmx((k) => vmx[k])).toEqual({ copyAllowed: false, pasteAllowed: true });
+    expect(clipboardPolicyFromVmx(() => undefined)).toEqual({ copyAllowed: true, pasteAllowed: true });
   });
 
   it('accepts binary message bytes', () => {

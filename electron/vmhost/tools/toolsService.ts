@@ -36,6 +36,21 @@ export interface ToolsEvents {
 
 const MAX_DIMENSION = 16384;
 
+/**
+ * Clipboard policy from .vmx keys: isolation.tools.copy.disable (guest -> host) and
+ * isolation.tools.paste.disable (host -> guest), "TRUE"/"FALSE" (case-insensitive).
+ */
+export function clipboardPolicyFromVmx(get: (key: string) => string | undefined): {
+  copyAllowed: boolean;
+  pasteAllowed: boolean;
+} {
+  const disabled = (key: string) => /^(true|1|yes)$/i.test(get(key)?.trim() ?? '');
+  return {
+    copyAllowed: !disabled('isolation.tools.copy.disable'),
+    pasteAllowed: !disabled('isolation.tools.paste.disable'),
+  };
+}
+
 export class ToolsService extends EventEmitter<ToolsEvents> {
   readonly info: GuestInfoStore;
   private readonly tools = new ToolsStateTracker();
@@ -161,6 +176,11 @@ export class ToolsService extends EventEmitter<ToolsEvents> {
     this.opts.pasteAllowed = policy.pasteAllowed;
     this.sendTo('toolbox-dnd', `Set_Option copypaste ${this.copyPasteOn() ? 1 : 0}`);
     this.emit('clipboardPolicy', this.clipboardPolicy());
+  }
+
+  /** TCLO `ping` (doc §5.4): resolves true when the application answers "OK". */
+  async ping(app = 'toolbox'): Promise<boolean> {
+    return (await this.sendCommand(app, 'ping')).ok;
   }
 
   /** Sends a raw TCLO command to an application's channel; resolves with its reply. */
