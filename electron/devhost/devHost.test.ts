@@ -74,10 +74,16 @@ describe('dev host', () => {
     await c.next((m) => m.t === 'app' && m.event.kind === 'library' && m.event.snapshot.running.some((r) => r.state === 'running'));
     c.send({ t: 'vm-open', seq: 2, id: 'demo' });
     await c.next((m) => m.t === 'res' && m.seq === 2);
-    // Replay: a late viewer still gets hello, state and the serial banner.
+    // The starting page got everything live, from the host's hello on.
     await c.next((m) => m.t === 'vm' && m.event.kind === 'hello');
-    const banner = await c.next((m) => m.t === 'vm' && m.event.kind === 'serial-out');
+    await c.next((m) => m.t === 'vm' && m.event.kind === 'serial-out');
+    // A second, late viewer gets a replay: hello, state and the serial banner.
+    const late = await connect();
+    late.send({ t: 'vm-open', seq: 1, id: 'demo' });
+    await late.next((m) => m.t === 'vm' && m.event.kind === 'state' && m.event.state === 'running');
+    const banner = await late.next((m) => m.t === 'vm' && m.event.kind === 'serial-out');
     expect(new TextDecoder().decode((banner as { event: { data: Uint8Array } }).event.data)).toContain('booting Vireo demo');
+    late.ws.close();
     c.send({ t: 'vm', id: 'demo', req: { kind: 'serial-in', v: 1, data: new TextEncoder().encode('xyz') } });
     await c.next((m) => m.t === 'vm' && m.event.kind === 'serial-out' && new TextDecoder().decode(m.event.data) === 'xyz');
     await c.next((m) => m.t === 'vm' && m.event.kind === 'telemetry');

@@ -140,6 +140,9 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       case 'req': {
         try {
           const value = await service.handle(msg.req);
+          // The page that starts a VM sees it from its first event (a guest can finish in
+          // milliseconds); its later vm-open then needs no replay.
+          if (msg.req.kind === 'vm-start') client.vms.add(String(msg.req.id));
           send(client.ws, { t: 'res', seq: msg.seq, ok: true, value });
           const kind = msg.req?.kind;
           if (kind === 'library-save' || kind === 'library-remove') broadcast({ kind: 'library', snapshot: service.snapshot() });
@@ -156,7 +159,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
           return;
         }
         send(client.ws, { t: 'res', seq: msg.seq, ok: true, value: null });
-        for (const event of replays.get(id)?.replay() ?? []) send(client.ws, { t: 'vm', id, event });
+        if (!client.vms.has(id)) for (const event of replays.get(id)?.replay() ?? []) send(client.ws, { t: 'vm', id, event });
         client.vms.add(id);
         return;
       }

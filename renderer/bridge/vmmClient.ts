@@ -31,12 +31,24 @@ type Listener<T> = (value: T) => void;
 
 class Emitter<T> {
   private readonly listeners = new Set<Listener<T>>();
+  /** With `buffer`, values emitted before the first listener are kept and handed to it. */
+  private held: T[] | null;
+
+  constructor(buffer = false) {
+    this.held = buffer ? [] : null;
+  }
+
   on(l: Listener<T>): () => void {
     this.listeners.add(l);
+    const held = this.held;
+    this.held = null;
+    if (held) for (const v of held) l(v);
     return () => this.listeners.delete(l);
   }
+
   emit(value: T): void {
-    for (const l of [...this.listeners]) l(value);
+    if (this.held) this.held.push(value);
+    else for (const l of [...this.listeners]) l(value);
   }
 }
 
@@ -162,6 +174,9 @@ function websocketClient(url: string): VmmClient {
         await navigator.clipboard.writeText(req.text);
         return null as never;
       }
+      // The dev host subscribes the page that starts a VM right away (devHost.ts); hold
+      // those first events until connectVm() hands them to the session.
+      if (req.kind === 'vm-start') vmEvents.set(req.id, new Emitter<HostEvent>(true));
       return (await call((n) => ({ t: 'req', seq: n, req }))) as never;
     },
     onAppEvent: (l) => appEvents.on(l),
