@@ -60,7 +60,10 @@ bool Display::check_mode(DisplayMode* m) {
 void Display::render_vga(const DisplayMode& m) {
   vga_regs_ = vga_.registers();
   VgaModeInfo info = vga_mode_info(vga_regs_);
-  if (info.width != m.width || info.height != m.height) info.kind = VgaModeInfo::Kind::kUnsupported;
+  // A window that was never attached (no memory) or a mode that changed since `m` was
+  // read renders black.
+  if (!vga_.window() || info.width != m.width || info.height != m.height)
+    info.kind = VgaModeInfo::Kind::kUnsupported;
   vga_frame_.assign(size_t{m.width} * m.height, 0);
   vga_render(vga_regs_, vga_.window(), info, vga_frame_.data());
 }
