@@ -38,14 +38,16 @@ describe('preload', () => {
     ]);
   });
 
-  it('gives listeners the event payload, never the IpcRendererEvent, and can unsubscribe', () => {
+  it('gives listeners the event payload, never the IpcRendererEvent, keeping events sent before the page subscribed', () => {
     const api = exposed.vireo as { onEvent(l: (e: unknown) => void): () => void };
+    const emit = (payload: unknown) => listeners.get('vireo:event')!.forEach((l) => l({ sender: 'secret' }, payload));
+    emit({ kind: 'show-vm', id: 'early' });
     const seen: unknown[][] = [];
     const off = api.onEvent((...args) => seen.push(args));
-    for (const l of listeners.get('vireo:event')!) l({ sender: 'secret' }, { kind: 'show-vm', id: 'x' });
+    emit({ kind: 'show-vm', id: 'x' });
     off();
-    expect(listeners.get('vireo:event')).toHaveLength(0);
-    expect(seen).toEqual([[{ kind: 'show-vm', id: 'x' }]]);
+    emit({ kind: 'show-vm', id: 'after-off' });
+    expect(seen).toEqual([[{ kind: 'show-vm', id: 'early' }], [{ kind: 'show-vm', id: 'x' }]]);
   });
 
   it('forwards a VM port to the page with its id', () => {

@@ -14,12 +14,23 @@ const CH = {
 } as const satisfies typeof APP_CHANNELS;
 const PORT_TAG: typeof VM_PORT_MESSAGE = 'vireo:vm-port';
 
+// App events that arrive before the page subscribed (main may send `show-vm` right after
+// the page loads, before React mounted) are kept and handed to the first listener.
+const listeners = new Set<(event: AppEvent) => void>();
+let early: AppEvent[] | null = [];
+ipcRenderer.on(CH.event, (_e, event: AppEvent) => {
+  if (early) early.push(event);
+  else for (const l of [...listeners]) l(event);
+});
+
 const api: VireoApi = {
   request: (req: AppRequest) => ipcRenderer.invoke(CH.request, req),
   onEvent(listener: (event: AppEvent) => void) {
-    const handler = (_e: Electron.IpcRendererEvent, event: AppEvent): void => listener(event);
-    ipcRenderer.on(CH.event, handler);
-    return () => void ipcRenderer.removeListener(CH.event, handler);
+    listeners.add(listener);
+    const held = early;
+    early = null;
+    if (held) for (const e of held) listener(e);
+    return () => void listeners.delete(listener);
   },
   connectVm: (id: string) => ipcRenderer.invoke(CH.connectVm, id) as Promise<void>,
 };
