@@ -10,7 +10,10 @@ export function VmEditor({ id }: { id?: string }) {
   const entry = useVmStore((s) => s.entries.find((e) => e.id === id));
   const [form, setForm] = useState<EditorForm>(() => formFromEntry(entry));
   const [problems, setProblems] = useState<string[]>([]);
-  const set = <K extends keyof EditorForm>(key: K, value: EditorForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof EditorForm>(key: K, value: EditorForm[K]): void => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setProblems([]);
+  };
   const text = (key: 'name' | 'memoryMiB' | 'cpus' | 'kernel' | 'initrd' | 'append', label: string, placeholder = '') => (
     <label className="field">
       <span>{label}</span>
