@@ -51,8 +51,8 @@ export interface NativeHostInfo {
   nestedState?: boolean;
   vmwareBackdoorParam: string;
   nestedParam: string;
+  /** kvm_intel, kvm_amd or kvm_pvm (the last emulates every guest instruction). */
   vendorModule: string;
-  kvmModules: string;
 }
 
 export interface NativeAddon {

@@ -1,6 +1,7 @@
 #include "host_info.h"
 
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -43,15 +44,13 @@ Napi::Value HostInfo(const Napi::CallbackInfo& info) {
   std::string intel = read_param("/sys/module/kvm_intel/parameters/nested");
   std::string amd = read_param("/sys/module/kvm_amd/parameters/nested");
   out.Set("nestedParam", !intel.empty() ? intel : amd);
-  out.Set("vendorModule", !intel.empty() ? "kvm_intel" : !amd.empty() ? "kvm_amd"
-                          : !read_param("/sys/module/kvm_pvm/parameters/nested").empty() ? "kvm_pvm" : "");
-  std::ifstream modules("/proc/modules");
-  std::string line, names;
-  while (std::getline(modules, line)) {
-    std::string name = line.substr(0, line.find(' '));
-    if (name.rfind("kvm", 0) == 0) names += (names.empty() ? "" : ",") + name;
+  // The vendor module that provides KVM (/sys/module/<name> exists when it is loaded or
+  // built in). kvm_pvm is the page-table-based KVM that emulates every guest instruction.
+  std::string vendor;
+  for (const char* name : {"kvm_intel", "kvm_amd", "kvm_pvm"}) {
+    if (access((std::string("/sys/module/") + name).c_str(), F_OK) == 0) vendor = name;
   }
-  out.Set("kvmModules", names);
+  out.Set("vendorModule", vendor);
   return out;
 }
 
