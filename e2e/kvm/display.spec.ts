@@ -10,6 +10,7 @@ import { missingForKvm, REPO, skipUnless } from '../support/realHost';
 // (electron/vmhost/vmSession.ts); until then this spec is a known gap, not a pass.
 const vmSession = fs.readFileSync(`${REPO}/electron/vmhost/vmSession.ts`, 'utf8');
 const framesServed = !/case 'frames':\s*\/\/ Served once/.test(vmSession);
+if (!framesServed) console.warn('\n*** FIXME e2e/kvm display: the VM host does not serve display frames yet ***\n');
 
 test('the svga_modes guest draws its colour blocks into the canvas', async ({ page }) => {
   skipUnless('display', missingForKvm('svga_modes.bin'), test.skip);
