@@ -37,8 +37,8 @@ class Backdoor : public PioDevice {
   void pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext& vcpu) override;
   void pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext& vcpu) override;
 
-  // One LB call on 32-bit registers (magic already checked); exposed for tests and for
-  // a future vmcall transport (doc §1.3). `cpl` is asked only by CPL0-only commands.
+  // One LB call on 32-bit registers (magic already checked), for a future vmcall
+  // transport (doc §1.3). vcpu.cpl() is asked only by CPL-restricted commands.
   void lb_command(BdoorRegs& r, VcpuContext& vcpu);
   // One whole HB message copy from the vCPU's registers (§1.2 layout), the host reading
   // or writing the guest buffer itself through translate() page by page: the hypercall
@@ -51,7 +51,7 @@ class Backdoor : public PioDevice {
   // HB streams are tracked per vCPU index; a vCPU at or above this gets HB failures.
   static constexpr unsigned kMaxVcpus = 64;
 
-  // Host API (any thread).
+  // Host API (any thread). Of rpc(), the host calls only checkpoint() and fail_all().
   BackdoorHostState& host() { return host_; }
   LegacyClipboard& clipboard() { return clipboard_; }
   VmMouse& mouse() { return mouse_; }
