@@ -96,14 +96,27 @@ void Display::copy_rect(const DisplayMode& m, const DisplayRect& r, PixelFormat 
     }
     // SVGA/VBE: the mode was validated against VRAM when it was read.
     const uint8_t* row = svga_.vram() + m.offset + uint64_t{y} * m.pitch;
+    if (m.bpp == 32) {  // the common case, kept simple enough for the compiler to vectorize
+      const uint8_t* src = row + size_t{r.x} * 4;
+      uint32_t v;
+      if (f == PixelFormat::kRgba) {
+        for (uint32_t x = 0; x < r.w; ++x, src += 4, out += 4) {
+          std::memcpy(&v, src, 4);  // 0xXXRRGGBB -> bytes R, G, B, 0xFF
+          v = (v & 0x0000ff00u) | (v >> 16 & 0xffu) | (v & 0xffu) << 16 | 0xff000000u;
+          std::memcpy(out, &v, 4);
+        }
+      } else {
+        for (uint32_t x = 0; x < r.w; ++x, src += 4, out += 4) {
+          std::memcpy(&v, src, 4);
+          v |= 0xff000000u;
+          std::memcpy(out, &v, 4);
+        }
+      }
+      continue;
+    }
     for (uint32_t x = r.x; x < r.x + r.w; ++x, out += 4) {
       uint32_t rgb;
       switch (m.bpp) {
-        case 32: {
-          const uint8_t* p = row + size_t{x} * 4;
-          rgb = uint32_t{p[2]} << 16 | uint32_t{p[1]} << 8 | p[0];
-          break;
-        }
         case 24: {
           const uint8_t* p = row + size_t{x} * 3;
           rgb = uint32_t{p[2]} << 16 | uint32_t{p[1]} << 8 | p[0];
