@@ -275,3 +275,27 @@ TEST(pci_reset_restores_vmm_placement) {
   CHECK(rig.pio.read(0xc000, &b, 1, rig.vcpu));
   CHECK(!rig.pio.read(0xd000, &b, 1, rig.vcpu));
 }
+
+TEST(pci_assign_resources_like_firmware) {
+  Rig rig;
+  PciHostBridge bridge(rig.res);
+  TestDevice a(rig.res), b(rig.res);
+  rig.host.add_device(0, &bridge);
+  rig.host.add_device(2, &a);
+  rig.host.add_device(3, &b);
+  CHECK(!rig.host.assign_resources(0x100, 0xe0000000, 0xf0000000).ok());  // below the I/O window
+  CHECK(!rig.host.assign_resources(0xc000, 0xe0000000, 0xe0001000).ok());  // too small
+  CHECK_EQ(a.bar_address(1), 0u);                                          // nothing changed
+  CHECK(rig.host.assign_resources(0xc000, 0xe0000000, 0xf0000000).ok());
+  // Largest first: both 64 KiB RAM BARs, then both 4 KiB MMIO BARs; I/O in slot order.
+  CHECK_EQ(a.bar_address(1), 0xe0000000u);
+  CHECK_EQ(b.bar_address(1), 0xe0010000u);
+  CHECK_EQ(a.bar_address(2), 0xe0020000u);
+  CHECK_EQ(b.bar_address(2), 0xe0021000u);
+  CHECK_EQ(a.bar_address(0), 0xc000u);
+  CHECK_EQ(b.bar_address(0), 0xc020u);
+  CHECK_EQ(a.bar_decoded_at(1), 0xe0000000u);
+  CHECK_EQ(rig.cfg_read(3, 0x04, 2), 3u);
+  CHECK_EQ(rig.cfg_read(0, 0x04, 2), 0u);  // the bridge has no BARs
+  CHECK_EQ(a.bar_decoded_at(PciDevice::kRomBarIndex), 0u);
+}

@@ -1,3 +1,4 @@
+#include "../src/devices/svga_adapter.h"
 #include "../src/devices/svga_display.h"
 #include "../src/devices/svga_regs.h"
 #include "../src/devices/vbe.h"
@@ -310,4 +311,38 @@ TEST(vga_and_vbe_reset) {
   CHECK(m.source == DisplaySource::kText);
   CHECK_EQ(m.width, 640u);
   CHECK_EQ(rig.vbe->read_register(BochsVbe::kId), 0xb0c5u);
+}
+
+TEST(display_adapter_wires_everything) {
+  GuestMemory mem;
+  vireo_test::FakeVcpu vcpu(mem);
+  PioBus pio;
+  MmioBus mmio;
+  FakeSlots slots;
+  PciHost host;
+  DisplayAdapter card;
+  SvgaConfig c;
+  c.vram_size = 4u << 20;
+  c.max_width = 1024;
+  c.max_height = 768;
+  CHECK(card.init(c, PciResources{&pio, &mmio, &slots}, host, 2).ok());
+  CHECK(host.assign_resources(0xc000, 0xe0000000, 0xfe000000).ok());
+  CHECK_EQ(host.config_read(0, 2, 0, 0, 4), 0x040515adu);
+  CHECK_EQ(slots.slot_at(0xa0000) >= 0, true);
+  CHECK(slots.slot_at(0xe0000000) >= 0);  // VRAM (largest BAR) first
+  uint16_t v = 0xb0c0;
+  uint16_t idx = 0;
+  pio.write(0x1ce, reinterpret_cast<uint8_t*>(&idx), 2, vcpu);
+  pio.write(0x1cf, reinterpret_cast<uint8_t*>(&v), 2, vcpu);
+  CHECK_EQ(card.vbe().read_register(BochsVbe::kId), 0xb0c0u);
+  CHECK_EQ(card.vbe().read_register(BochsVbe::kVideoMemory64k), 64u);
+  uint8_t misc = 0;
+  CHECK(pio.read(0x3cc, &misc, 1, vcpu));
+  CHECK_EQ(misc, 0x67);
+  CHECK(card.display().mode().source == DisplaySource::kText);
+  card.svga().write_register(svga::kRegEnable, 1);
+  CHECK(card.display().mode().source == DisplaySource::kSvga);
+  card.reset();
+  CHECK(card.display().mode().source == DisplaySource::kText);
+  CHECK_EQ(card.vbe().read_register(BochsVbe::kId), 0xb0c5u);
 }

@@ -322,6 +322,16 @@ uint64_t PciDevice::bar_size(int bar) const {
   return bars_[bar]->size;
 }
 
+PciDevice::BarType PciDevice::bar_type(int bar) const {
+  if (bar < 0 || bar >= static_cast<int>(bars_.size())) return BarType::kNone;
+  std::lock_guard guard(mu_);
+  switch (bars_[bar]->kind) {
+    case BarKind::kNone: return BarType::kNone;
+    case BarKind::kIo: return BarType::kIo;
+    default: return BarType::kMemory;
+  }
+}
+
 uint64_t PciDevice::mapping_failures() const {
   std::lock_guard guard(mu_);
   return mapping_failures_;

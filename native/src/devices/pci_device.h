@@ -102,6 +102,8 @@ class PciDevice {
   uint32_t bar_address(int bar) const;
   uint64_t bar_decoded_at(int bar) const;
   uint64_t bar_size(int bar) const;
+  enum class BarType { kNone, kIo, kMemory };  // kMemory: MMIO or RAM-backed, 32-bit
+  BarType bar_type(int bar) const;
   const std::string& name() const { return name_; }
   // Mapping changes the bus or the slot mapper refused (overlaps), cumulative.
   uint64_t mapping_failures() const;

@@ -1,5 +1,8 @@
 #include "pci_host.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace vireo {
 
 Status PciHost::add_device(unsigned slot, PciDevice* device) {
@@ -7,6 +10,62 @@ Status PciHost::add_device(unsigned slot, PciDevice* device) {
   if (slot >= kSlots || !device || slots_[slot])
     return Status::Error(ErrorCode::kInvalidArgument, "PCI slot taken or out of range");
   slots_[slot] = device;
+  return Status::Ok();
+}
+
+Status PciHost::assign_resources(uint16_t io_start, uint32_t mem_start, uint32_t mem_end) {
+  struct Want {
+    PciDevice* dev;
+    int bar;
+    uint64_t size;
+    uint64_t addr;
+  };
+  if (io_start < PciDevice::kIoWindowStart || mem_start < PciDevice::kMemWindowStart ||
+      mem_end > PciDevice::kMemWindowEnd || mem_start >= mem_end)
+    return Status::Error(ErrorCode::kInvalidArgument, "PCI windows outside the decodable ranges");
+  std::vector<Want> io, mem;
+  {
+    std::lock_guard guard(mu_);
+    for (PciDevice* d : slots_) {
+      if (!d) continue;
+      for (int b = 0; b < 6; ++b) {
+        PciDevice::BarType t = d->bar_type(b);
+        if (t == PciDevice::BarType::kIo) io.push_back({d, b, d->bar_size(b), 0});
+        if (t == PciDevice::BarType::kMemory) mem.push_back({d, b, d->bar_size(b), 0});
+      }
+    }
+  }
+  auto place = [](std::vector<Want>& list, uint64_t start, uint64_t end) {
+    std::stable_sort(list.begin(), list.end(), [](const Want& a, const Want& b) { return a.size > b.size; });
+    uint64_t next = start;
+    for (Want& w : list) {
+      next = (next + w.size - 1) & ~(w.size - 1);
+      if (next + w.size > end) return false;
+      w.addr = next;
+      next += w.size;
+    }
+    return true;
+  };
+  if (!place(io, io_start, PciDevice::kIoWindowEnd) || !place(mem, mem_start, mem_end))
+    return Status::Error(ErrorCode::kInvalidArgument, "PCI BARs do not fit the I/O or memory window");
+  for (const Want& w : io) {
+    Status s = w.dev->assign_bar(w.bar, static_cast<uint32_t>(w.addr));
+    if (!s.ok()) return s;
+  }
+  for (const Want& w : mem) {
+    Status s = w.dev->assign_bar(w.bar, static_cast<uint32_t>(w.addr));
+    if (!s.ok()) return s;
+  }
+  std::lock_guard guard(mu_);
+  for (PciDevice* d : slots_) {
+    if (!d) continue;
+    uint16_t cmd = 0;
+    for (int b = 0; b < 6; ++b) {
+      if (d->bar_type(b) == PciDevice::BarType::kIo) cmd |= PciDevice::kCmdIo;
+      if (d->bar_type(b) == PciDevice::BarType::kMemory) cmd |= PciDevice::kCmdMemory;
+    }
+    if (cmd) d->set_command(cmd);
+  }
   return Status::Ok();
 }
 

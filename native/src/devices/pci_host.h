@@ -28,6 +28,13 @@ class PciHost : public PioDevice {
   void pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext& vcpu) override;
   void pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext& vcpu) override;
 
+  // Firmware-style resource assignment for guests that boot without a BIOS (Linux direct
+  // boot, test guests): BARs 0-5 of every device get addresses, I/O upward from io_start,
+  // memory upward from mem_start in decreasing size order (each naturally aligned), and
+  // COMMAND gets I/O and/or memory decode. Expansion ROM BARs stay unassigned (disabled).
+  // Fails without changing anything when the windows are too small.
+  Status assign_resources(uint16_t io_start, uint32_t mem_start, uint32_t mem_end);
+
   // Direct config access (tests, VMM diagnostics); same answers as through the ports.
   uint32_t config_read(unsigned bus, unsigned slot, unsigned fn, unsigned offset, unsigned size);
   void config_write(unsigned bus, unsigned slot, unsigned fn, unsigned offset, unsigned size,
