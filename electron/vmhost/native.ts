@@ -16,7 +16,7 @@ export interface NativeVmConfig {
 }
 
 export interface NativeVmEvent {
-  type: 'stopped' | 'reset' | 'milestone';
+  type: 'stopped' | 'reset' | 'milestone' | 'guest-clipboard' | 'mouse-mode';
   reason?: 'poweroff' | 'reset' | 'triple-fault' | 'error' | 'host' | 'none';
   code: number;
   tNs: number;
@@ -42,6 +42,32 @@ export interface NativeVm {
   busStats(): { ports: NativeBusRange[]; mmio: NativeBusRange[] };
   kvmStats(): Record<string, number>;
   takeSerialFd(): number;
+  onGuestRpc(handler: (message: NativeRpcMessage) => string | undefined): void;
+  setBackdoorState(state: NativeBackdoorState): void;
+  setHostClipboard(text: string): void;
+  setClipboardPolicy(copyAllowed: boolean, pasteAllowed: boolean): void;
+  backdoorStats(): Record<string, number>;
+  /** A PS/2 key: set-2 code with 0xE0 in the high byte for extended keys. */
+  keyEvent(set2: number, pressed: boolean): boolean;
+  pointerEvent(event: { x?: number; y?: number; dx?: number; dy?: number; buttons: number }): boolean;
+}
+
+export interface NativeRpcMessage {
+  /** 0 for a close notice (no reply). */
+  id: number;
+  channel: number;
+  tclo: boolean;
+  session: number;
+  bytes: Buffer;
+}
+
+export interface NativeBackdoorState {
+  screenWidth?: number;
+  screenHeight?: number;
+  mouseAbsolute?: boolean;
+  pointerGrabbed?: boolean;
+  pointerX?: number;
+  pointerY?: number;
 }
 
 export interface NativeHostInfo {

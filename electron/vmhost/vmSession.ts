@@ -4,8 +4,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
+import { set2Code } from './keymap';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
 import { TelemetrySampler } from './telemetry';
+import { ToolsBridge } from './toolsBridge';
 
 export const SEABIOS_PATH = process.env.VIREO_SEABIOS ?? '/usr/share/seabios/bios-256k.bin';
 export const LINUXBOOT_ROM = path.resolve(__dirname, '../../../native/firmware/build/linuxboot.bin');
@@ -31,6 +33,9 @@ export class VmSession {
   private serial?: net.Socket;
   private timer?: NodeJS.Timeout;
   private sampler?: TelemetrySampler;
+  private tools?: ToolsBridge;
+  private pointer = { x: 0, y: 0 };
+  private mode?: { width: number; height: number };
   private state: VmState = 'stopped';
 
   constructor(private readonly emit: (event: HostEvent) => void, private readonly onEnded: () => void) {}
@@ -53,7 +58,8 @@ export class VmSession {
       this.emit({ kind: 'serial-out', v: 1, data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) }),
     );
     this.serial.on('error', () => undefined);
-    this.sampler = new TelemetrySampler(vm);
+    this.tools = new ToolsBridge(vm, config, this.emit);
+    this.sampler = new TelemetrySampler(vm, () => vm.backdoorStats());
     this.timer = setInterval(() => this.emit({ kind: 'telemetry', v: 1, sample: this.sampler!.sample() }), TELEMETRY_MS);
     vm.start((event) => this.onNativeEvent(event));
     this.setState('running');
@@ -77,14 +83,27 @@ export class VmSession {
       case 'screenshot':
         this.emit({ kind: 'screenshot-done', v: 1, id: request.id, error: 'this VM has no display device' });
         return;
-      case 'key':
+      case 'key': {
+        const code = set2Code(request.code);
+        if (code !== undefined) this.vm?.keyEvent(code, request.down);
+        return;
+      }
       case 'pointer':
+        return this.movePointer(request.x, request.y, request.buttons);
       case 'viewport':
+        this.tools?.setViewport(request.width, request.height);
+        return;
       case 'host-clipboard':
+        this.tools?.setHostClipboard(request.text);
+        return;
       case 'set-tools-option':
+        this.tools?.setOption(request.option, request.enabled);
+        return;
       case 'guestinfo-set':
+        this.tools?.tools.setGuestInfo(request.key, request.value);
+        return;
       case 'frames':
-        // Served once the display and tools services are attached to this session.
+        // Served once the display pipeline is attached to this session.
         return;
     }
   }
@@ -94,11 +113,13 @@ export class VmSession {
     if (!vm) return;
     switch (op) {
       case 'pause':
+        this.tools?.tools.setPaused(true);
         vm.pause();
         this.setState('paused');
         return;
       case 'resume':
         vm.resume();
+        this.tools?.tools.setPaused(false);
         this.setState('running');
         return;
       case 'stop':
@@ -110,11 +131,7 @@ export class VmSession {
         return;
       case 'soft-shutdown':
       case 'soft-reboot':
-        this.emit({
-          kind: 'error',
-          v: 1,
-          error: { code: 'invalid-argument', message: 'soft power operations need VMware Tools running in the guest' },
-        });
+        void this.tools?.softPower(op);
         return;
     }
   }
@@ -125,6 +142,12 @@ export class VmSession {
         this.emit({ kind: 'milestone', v: 1, value: event.code, tMs: event.tNs / 1e6 });
         return;
       case 'reset':
+        this.tools?.tools.notifyReset();
+        return;
+      case 'guest-clipboard':
+        this.emit({ kind: 'guest-clipboard', v: 1, text: event.detail ?? '' });
+        return;
+      case 'mouse-mode':
         return;
       case 'stopped':
         this.finish((event.reason ?? 'error') as StopReason, event.code, event.detail);
@@ -135,6 +158,7 @@ export class VmSession {
   /** Closes the machine, drains what the guest wrote, then reports the end. */
   private finish(reason: StopReason, code: number, detail?: string): void {
     if (this.timer) clearInterval(this.timer);
+    this.tools?.dispose();
     const vm = this.vm;
     if (vm && this.sampler) this.emit({ kind: 'telemetry', v: 1, sample: this.sampler.sample() });
     vm?.close(); // closes the guest end of the serial socket: the stream ends after its last byte
@@ -151,6 +175,27 @@ export class VmSession {
     } else {
       done();
     }
+  }
+
+  /** Absolute guest pixels from the client; vmmouse takes 0..0xFFFF, PS/2 takes deltas. */
+  private movePointer(x: number, y: number, buttons: number): void {
+    const vm = this.vm;
+    if (!vm) return;
+    const dx = x - this.pointer.x;
+    const dy = y - this.pointer.y;
+    this.pointer = { x, y };
+    const size = this.viewport();
+    vm.pointerEvent({
+      x: Math.max(0, Math.min(0xffff, Math.round((x * 0xffff) / Math.max(1, size.width - 1)))),
+      y: Math.max(0, Math.min(0xffff, Math.round((y * 0xffff) / Math.max(1, size.height - 1)))),
+      dx,
+      dy,
+      buttons,
+    });
+  }
+
+  private viewport(): { width: number; height: number } {
+    return this.mode ?? { width: 1024, height: 768 };
   }
 
   private setState(state: VmState, reason?: StopReason, code?: number, detail?: string): void {

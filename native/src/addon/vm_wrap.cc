@@ -46,7 +46,14 @@ Napi::Function VmWrap::Define(Napi::Env env) {
                       InstanceMethod("reset", &VmWrap::Reset), InstanceMethod("close", &VmWrap::Close),
                       InstanceMethod("readExitCounters", &VmWrap::ReadExitCounters),
                       InstanceMethod("busStats", &VmWrap::BusStats), InstanceMethod("kvmStats", &VmWrap::KvmStats),
-                      InstanceMethod("takeSerialFd", &VmWrap::TakeSerialFd), InstanceAccessor("cpus", &VmWrap::Cpus, nullptr)});
+                      InstanceMethod("takeSerialFd", &VmWrap::TakeSerialFd), InstanceAccessor("cpus", &VmWrap::Cpus, nullptr),
+                      InstanceMethod("onGuestRpc", &VmWrap::OnGuestRpc),
+                      InstanceMethod("setBackdoorState", &VmWrap::SetBackdoorState),
+                      InstanceMethod("setHostClipboard", &VmWrap::SetHostClipboard),
+                      InstanceMethod("setClipboardPolicy", &VmWrap::SetClipboardPolicy),
+                      InstanceMethod("backdoorStats", &VmWrap::BackdoorStats),
+                      InstanceMethod("keyEvent", &VmWrap::KeyEvent),
+                      InstanceMethod("pointerEvent", &VmWrap::PointerEvent)});
 }
 
 // new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, kvmPath?})
@@ -84,6 +91,10 @@ void VmWrap::close() {
     events_.Release();
     events_live_ = false;
   }
+  if (rpc_live_) {
+    rpc_.Release();
+    rpc_live_ = false;
+  }
 }
 
 // start(onEvent): onEvent({type: 'stopped'|'reset'|'milestone', reason?, code, tNs, detail?})
@@ -102,9 +113,10 @@ Napi::Value VmWrap::Start(const Napi::CallbackInfo& info) {
     auto* copy = new MachineEvent(e);
     napi_status st = tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function cb, MachineEvent* ev) {
       Napi::Object o = Napi::Object::New(env);
-      o.Set("type", ev->type == MachineEvent::Type::kStopped ? "stopped"
-                    : ev->type == MachineEvent::Type::kReset ? "reset" : "milestone");
-      if (ev->type != MachineEvent::Type::kMilestone) o.Set("reason", stop_reason_name(ev->reason));
+      static const char* const kTypes[] = {"stopped", "milestone", "reset", "guest-clipboard", "mouse-mode"};
+      o.Set("type", kTypes[static_cast<int>(ev->type)]);
+      if (ev->type == MachineEvent::Type::kStopped || ev->type == MachineEvent::Type::kReset)
+        o.Set("reason", stop_reason_name(ev->reason));
       o.Set("code", static_cast<double>(ev->code));
       o.Set("tNs", static_cast<double>(ev->t_ns));
       if (!ev->detail.empty()) o.Set("detail", ev->detail);
@@ -180,6 +192,110 @@ Napi::Value VmWrap::KvmStats(const Napi::CallbackInfo& info) {
 
 Napi::Value VmWrap::TakeSerialFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), machine_ ? machine_->take_serial_fd() : -1);
+}
+
+// onGuestRpc(cb): cb({id, channel, tclo, session, bytes: Buffer}) returns the reply
+// (string) for a message, or nothing for a close notice (id 0). Called once per complete
+// GuestRPC message while the sending vCPU waits (bounded) for the answer.
+Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env, "onGuestRpc(callback) needs a function").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (rpc_live_) rpc_.Release();
+  rpc_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "vireo-guest-rpc", 64, 1);
+  rpc_.Unref(env);
+  rpc_live_ = true;
+  Napi::ThreadSafeFunction tsfn = rpc_;
+  RpcRelay* relay = &machine_->board().rpc_relay;
+  relay->set_notify([tsfn, relay](RpcMessage m) mutable {
+    auto* copy = new RpcMessage(std::move(m));
+    napi_status st = tsfn.NonBlockingCall(copy, [relay](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("id", static_cast<double>(msg->id));
+      o.Set("channel", msg->channel);
+      o.Set("tclo", msg->tclo);
+      o.Set("session", static_cast<double>(msg->session));
+      o.Set("bytes", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(msg->bytes.data()), msg->bytes.size()));
+      uint64_t id = msg->id;
+      delete msg;
+      Napi::Value r = cb.Call({o});
+      if (id == 0) return;
+      if (env.IsExceptionPending()) env.GetAndClearPendingException();
+      std::string reply;
+      if (r.IsString()) reply = r.As<Napi::String>().Utf8Value();
+      else if (r.IsBuffer()) reply.assign(r.As<Napi::Buffer<char>>().Data(), r.As<Napi::Buffer<char>>().Length());
+      relay->reply(id, std::move(reply));
+    });
+    if (st != napi_ok) delete copy;  // the vCPU's bounded wait answers with a failure
+  });
+  return env.Undefined();
+}
+
+// setBackdoorState({screenWidth, screenHeight, mouseAbsolute, pointerGrabbed, pointerX, pointerY})
+Napi::Value VmWrap::SetBackdoorState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 1 || !info[0].IsObject()) return env.Undefined();
+  Napi::Object o = info[0].As<Napi::Object>();
+  BackdoorHostState& host = machine_->board().backdoor.host();
+  if (o.Has("screenWidth") && o.Has("screenHeight"))
+    host.set_screen_size(o.Get("screenWidth").ToNumber().Uint32Value(), o.Get("screenHeight").ToNumber().Uint32Value());
+  if (o.Has("mouseAbsolute")) host.set_mouse_absolute(o.Get("mouseAbsolute").ToBoolean());
+  if (o.Has("pointerGrabbed"))
+    host.set_pointer(o.Get("pointerGrabbed").ToBoolean(), static_cast<int16_t>(o.Get("pointerX").ToNumber().Int32Value()),
+                     static_cast<int16_t>(o.Get("pointerY").ToNumber().Int32Value()));
+  return env.Undefined();
+}
+
+Napi::Value VmWrap::SetHostClipboard(const Napi::CallbackInfo& info) {
+  if (machine_ && info.Length() > 0 && info[0].IsString())
+    machine_->board().backdoor.clipboard().set_host_text(info[0].As<Napi::String>().Utf8Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value VmWrap::SetClipboardPolicy(const Napi::CallbackInfo& info) {
+  if (machine_ && info.Length() > 1)
+    machine_->board().backdoor.clipboard().set_policy(info[0].ToBoolean(), info[1].ToBoolean());
+  return info.Env().Undefined();
+}
+
+Napi::Value VmWrap::BackdoorStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  if (!machine_) return o;
+  for (const BackdoorCounter& c : machine_->board().backdoor.stats().snapshot())
+    if (c.count) o.Set(c.name, static_cast<double>(c.count));
+  return o;
+}
+
+// keyEvent(set2Code, pressed): a PS/2 key (set 2, 0xE0 prefix in the high byte).
+Napi::Value VmWrap::KeyEvent(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 2) return Napi::Boolean::New(env, false);
+  bool ok = machine_->board().i8042.key_event(static_cast<uint16_t>(info[0].ToNumber().Uint32Value()), info[1].ToBoolean());
+  return Napi::Boolean::New(env, ok);
+}
+
+// pointerEvent({absolute, x, y, dx, dy, buttons}): vmmouse when the guest enabled absolute
+// mode (the PS/2 interrupt tells its driver to read), a PS/2 packet otherwise.
+Napi::Value VmWrap::PointerEvent(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 1 || !info[0].IsObject()) return Napi::Boolean::New(env, false);
+  Napi::Object o = info[0].As<Napi::Object>();
+  uint32_t buttons = o.Get("buttons").ToNumber().Uint32Value();
+  Board& board = machine_->board();
+  VmMouse& vmmouse = board.backdoor.mouse();
+  if (vmmouse.enabled() && vmmouse.absolute() && o.Has("x")) {
+    // vmmouse absolute coordinates are 0..0xFFFF across the screen (QEMU vmmouse.c).
+    bool ok = vmmouse.push_absolute(buttons, static_cast<uint16_t>(o.Get("x").ToNumber().Uint32Value()),
+                                    static_cast<uint16_t>(o.Get("y").ToNumber().Uint32Value()), 0);
+    if (ok) board.i8042.mouse_event(0, 0, static_cast<uint8_t>(buttons));
+    return Napi::Boolean::New(env, ok);
+  }
+  bool ok = board.i8042.mouse_event(o.Get("dx").ToNumber().Int32Value(), o.Get("dy").ToNumber().Int32Value(),
+                                    static_cast<uint8_t>(buttons));
+  return Napi::Boolean::New(env, ok);
 }
 
 Napi::Value VmWrap::Cpus(const Napi::CallbackInfo& info) {

@@ -28,11 +28,21 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   Napi::Value KvmStats(const Napi::CallbackInfo& info);
   Napi::Value TakeSerialFd(const Napi::CallbackInfo& info);
   Napi::Value Cpus(const Napi::CallbackInfo& info);
+  // VMware Tools backdoor and input (host side).
+  Napi::Value OnGuestRpc(const Napi::CallbackInfo& info);
+  Napi::Value SetBackdoorState(const Napi::CallbackInfo& info);
+  Napi::Value SetHostClipboard(const Napi::CallbackInfo& info);
+  Napi::Value SetClipboardPolicy(const Napi::CallbackInfo& info);
+  Napi::Value BackdoorStats(const Napi::CallbackInfo& info);
+  Napi::Value KeyEvent(const Napi::CallbackInfo& info);
+  Napi::Value PointerEvent(const Napi::CallbackInfo& info);
   void close();
 
   std::unique_ptr<Machine> machine_;
   Napi::ThreadSafeFunction events_;
   bool events_live_ = false;
+  Napi::ThreadSafeFunction rpc_;
+  bool rpc_live_ = false;
 };
 
 }  // namespace vireo

@@ -35,6 +35,7 @@ size_t FdSink::write(const uint8_t* data, size_t len) {
 
 Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout)
     : i8042(irq_keyboard_, irq_mouse_, control),
+      backdoor(BackdoorConfig{}, &rpc_relay, &events, &events),
       control_(control),
       irq_com1_(vm, 4),
       irq_keyboard_(vm, 1),
@@ -66,6 +67,7 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& /*mmio*/) 
       {SystemControlPortA::kPort, 1, &port92_, "port92"},
       {0x70, 2, &cmos_, "cmos-rtc"},
       {FwCfg::kBasePort, FwCfg::kPortCount, &fw_cfg, "fw-cfg"},
+      {0x5658, 2, &backdoor, "vmware-backdoor"},  // BDOOR_PORT (LB) and BDOORHB_PORT
       {0x80, 1, &post_code_, "post-code"},
       {0xf4, 4, &exit_port_, "debug-exit"},
       {0xf8, 4, &milestone_port_, "milestone"},

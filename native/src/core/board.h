@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "../devices/backdoor.h"
 #include "../devices/cmos_rtc.h"
 #include "../devices/debug_ports.h"
 #include "../devices/fw_cfg.h"
@@ -14,6 +15,7 @@
 #include "irq.h"
 #include "kvm.h"
 #include "machine_control.h"
+#include "rpc_relay.h"
 #include "serial_host.h"
 
 namespace vireo {
@@ -41,6 +43,19 @@ class FdSink : public ByteSink {
   int fd_ = -1;
 };
 
+// Guest-initiated backdoor events that the host shows (clipboard text, vmmouse mode).
+class BoardEvents : public ClipboardSink, public MouseModeSink {
+ public:
+  std::function<void(std::string)> clipboard;
+  std::function<void(bool enabled, bool absolute)> mouse_mode;
+  void on_guest_clipboard(std::string text) override {
+    if (clipboard) clipboard(std::move(text));
+  }
+  void on_vmmouse_mode(bool enabled, bool absolute) override {
+    if (mouse_mode) mouse_mode(enabled, absolute);
+  }
+};
+
 struct BoardOptions {
   std::string debugcon_path;  // SeaBIOS's debug log (port 0x402); empty = dropped
 };
@@ -61,6 +76,9 @@ class Board {
   SerialHost serial;
   FwCfg fw_cfg;
   I8042 i8042;
+  RpcRelay rpc_relay;
+  BoardEvents events;
+  Backdoor backdoor;
 
  private:
   MachineControl& control_;

@@ -103,7 +103,10 @@ Status read_kvm_stats(int stats_fd, std::vector<KvmStat>* out) {
     return Status::Error(ErrorCode::kInternal, "cannot read KVM stats header", errno);
   if (header.num_desc > 4096 || header.name_size > 256)
     return Status::Error(ErrorCode::kInternal, "implausible KVM stats header");
-  size_t desc_size = sizeof(kvm_stats_desc) + header.name_size;
+  // struct kvm_stats_desc is 16 bytes in C; g++ mis-sizes its flexible name[] member (the
+  // same __DECLARE_FLEX_ARRAY issue as kvm_cpuid2), so the layout is spelled out here.
+  constexpr size_t kDescHeader = 16;
+  size_t desc_size = kDescHeader + header.name_size;
   std::vector<uint8_t> descs(desc_size * header.num_desc);
   if (pread(stats_fd, descs.data(), descs.size(), header.desc_offset) != static_cast<ssize_t>(descs.size()))
     return Status::Error(ErrorCode::kInternal, "cannot read KVM stats descriptors", errno);
@@ -114,7 +117,8 @@ Status read_kvm_stats(int stats_fd, std::vector<KvmStat>* out) {
     if (d->size != 1) continue;
     uint64_t value = 0;
     if (pread(stats_fd, &value, sizeof(value), header.data_offset + d->offset) != sizeof(value)) continue;
-    std::string name(d->name, strnlen(d->name, header.name_size));
+    const char* raw = reinterpret_cast<const char*>(d) + kDescHeader;
+    std::string name(raw, strnlen(raw, header.name_size));
     out->push_back({std::move(name), value});
   }
   return Status::Ok();

@@ -68,7 +68,14 @@ BoardLayout board_layout(const MachineConfig& c) {
 }
 }  // namespace
 
-Machine::Machine(const MachineConfig& config) : config_(config), board_(*this, vm_, board_layout(config)) {}
+Machine::Machine(const MachineConfig& config) : config_(config), board_(*this, vm_, board_layout(config)) {
+  board_.events.clipboard = [this](std::string text) {
+    if (sink_) sink_({MachineEvent::Type::kGuestClipboard, StopReason::kNone, 0, now_ns(), std::move(text)});
+  };
+  board_.events.mouse_mode = [this](bool enabled, bool absolute) {
+    if (sink_) sink_({MachineEvent::Type::kMouseMode, StopReason::kNone, (enabled ? 1u : 0u) | (absolute ? 2u : 0u), now_ns(), ""});
+  };
+}
 
 Machine::~Machine() {
   stop();
@@ -219,6 +226,9 @@ Status Machine::build_kvm() {
     o.cpus = config_.cpus;
     int khz = ioctl(vfd, KVM_GET_TSC_KHZ, 0);
     o.tsc_khz = khz > 0 ? static_cast<uint32_t>(khz) : 0;
+    // GETHZ answers what CPUID 0x40000010 says (Linux vmware.c reads it for tsc_khz).
+    board_.backdoor.host().set_tsc_khz(o.tsc_khz);
+    board_.backdoor.host().set_bus_khz(o.apic_bus_khz);
     std::vector<kvm_cpuid_entry2> entries = build_cpuid(supported, o);
     std::vector<uint8_t> buf = pack_cpuid(entries);
     if (ioctl(vfd, kKvmSetCpuid2, buf.data()) < 0) {
@@ -326,6 +336,7 @@ void Machine::supervise() {
         for (auto& v : vcpus_) {
           v->stop();
           if (detail.empty()) detail = v->error_detail();
+          if (getenv("VIREO_DUMP")) detail += v->dump_registers();
         }
       }
       guard.lock();
@@ -336,7 +347,9 @@ void Machine::supervise() {
     }
     reset_pending_ = false;
     guard.unlock();
+    board_.rpc_relay.cancel_all();
     teardown_kvm();
+    board_.backdoor.rpc().fail_all();  // the guest's tools re-open their channels
     Status s = build_kvm();
     if (s.ok()) s = load_payload();
     if (!s.ok()) {
@@ -385,6 +398,7 @@ void Machine::milestone(uint32_t value) {
 }
 
 void Machine::pause() {
+  board_.rpc_relay.cancel_all();  // a vCPU waiting for a tools reply must be able to park
   std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (auto& v : vcpus_) v->set_paused(true);
   for (auto& v : vcpus_) v->wait_parked(2000);
@@ -400,6 +414,7 @@ void Machine::stop() {
     std::lock_guard<std::mutex> guard(lock_);
     if (!started_) return;
   }
+  board_.rpc_relay.cancel_all();
   request_stop(StopReason::kHost, 0);
   if (supervisor_.joinable()) supervisor_.join();
   board_.stop();

@@ -37,7 +37,7 @@ struct MachineConfig {
 };
 
 struct MachineEvent {
-  enum class Type { kStopped, kMilestone, kReset };
+  enum class Type { kStopped, kMilestone, kReset, kGuestClipboard, kMouseMode };
   Type type;
   StopReason reason = StopReason::kNone;
   uint32_t code = 0;

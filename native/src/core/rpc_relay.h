@@ -1,0 +1,54 @@
+// RpcRelay: carries one complete GuestRPC message from the vCPU thread to the host's tools
+// services and its reply back (ARCHITECTURE.md: a complete message crosses once, its reply
+// comes back once). The vCPU thread waits, bounded; the host answers with reply().
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "../devices/guest_rpc.h"
+
+namespace vireo {
+
+struct RpcMessage {
+  uint64_t id;  // 0 for a close notice (no reply expected)
+  unsigned channel;
+  bool tclo;
+  uint32_t session;
+  std::string bytes;
+};
+
+class RpcRelay : public GuestRpcHandler {
+ public:
+  using Notify = std::function<void(RpcMessage message)>;
+  static constexpr int kReplyTimeoutMs = 2000;
+
+  // Set before the guest starts; without it RPCI gets "0 Tools service unavailable" and
+  // TCLO polls get no command.
+  void set_notify(Notify notify);
+  // The host's reply to message `id` (any thread). Late or unknown ids are ignored.
+  void reply(uint64_t id, std::string text);
+  // Wakes every waiting vCPU with a timeout answer (pause, stop).
+  void cancel_all();
+
+  // GuestRpcHandler (vCPU thread).
+  std::string on_message(unsigned channel, bool tclo, uint32_t session, const std::string& msg) override;
+  void on_close(unsigned channel, bool tclo, uint32_t session) override;
+
+ private:
+  struct Pending {
+    bool done = false;
+    std::string reply;
+  };
+  std::mutex lock_;
+  std::condition_variable cv_;
+  Notify notify_;
+  uint64_t next_id_ = 0;
+  uint64_t cancel_epoch_ = 0;
+  std::unordered_map<uint64_t, Pending> pending_;
+};
+
+}  // namespace vireo
