@@ -298,6 +298,12 @@ TEST(display_svga_dirty_rects_and_mode_changes) {
   rig.slots.dirty[vram_slot] = {0, 0, 1};
   CHECK(!rig.display->take_dirty_rects(PixelFormat::kBgrx, &rects, &p));
   CHECK_EQ(modes.size(), 2u);
+  // A forced full update (consumer resync) returns the whole frame without a mode event.
+  CHECK(rig.display->take_dirty_rects(PixelFormat::kRgba, &rects, &p, true));
+  CHECK_EQ(rects.size(), 1u);
+  CHECK_EQ(p.size(), 100u * 50 * 4);
+  CHECK_EQ(p[(12 * 100 + 5) * 4 + 2], 0xff);  // RGBA: blue byte of the pixel written above
+  CHECK_EQ(modes.size(), 2u);
 }
 
 TEST(vga_and_vbe_reset) {

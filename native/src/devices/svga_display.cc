@@ -179,12 +179,12 @@ DisplayMode Display::snapshot(PixelFormat format, std::vector<uint8_t>* pixels) 
 }
 
 bool Display::take_dirty_rects(PixelFormat format, std::vector<DisplayRect>* rects,
-                               std::vector<uint8_t>* pixels) {
+                               std::vector<uint8_t>* pixels, bool full) {
   rects->clear();
   pixels->clear();
   svga_.drain_fifo();
   DisplayMode m;
-  bool full = check_mode(&m);
+  full = check_mode(&m) || full;
   // Every change source is consumed on every call, so nothing stale piles up while
   // another source is on screen.
   std::vector<DisplayRect> updates = svga_.take_damage();

@@ -49,10 +49,11 @@ class Display {
   // The whole visible frame, width * height * 4 bytes, rows packed.
   DisplayMode snapshot(PixelFormat format, std::vector<uint8_t>* pixels);
   // Rectangles changed since the previous call and their pixels, appended rect by rect
-  // (each w * h * 4 bytes, rows packed). A mode change reports the whole frame. Returns
-  // false (and empty outputs) when nothing changed.
+  // (each w * h * 4 bytes, rows packed). A mode change, or `full` (a consumer that must
+  // resynchronize), reports the whole frame as one rectangle. Returns false (and empty
+  // outputs) when nothing changed.
   bool take_dirty_rects(PixelFormat format, std::vector<DisplayRect>* rects,
-                        std::vector<uint8_t>* pixels);
+                        std::vector<uint8_t>* pixels, bool full = false);
 
  private:
   bool check_mode(DisplayMode* m);  // updates last_mode_, notifies; true if it changed
