@@ -352,3 +352,28 @@ TEST(display_adapter_wires_everything) {
   CHECK(card.display().mode().source == DisplaySource::kText);
   CHECK_EQ(card.vbe().read_register(BochsVbe::kId), 0xb0c5u);
 }
+
+TEST(display_boot_framebuffer_for_direct_boot) {
+  Rig rig;
+  CHECK(!rig.display->set_boot_framebuffer(4096, 4096));  // 64 MiB > 4 MiB VRAM
+  CHECK(!rig.display->set_boot_framebuffer(100, 0));
+  CHECK(rig.display->set_boot_framebuffer(100, 50));
+  DisplayMode m = rig.display->mode();
+  CHECK(m.source == DisplaySource::kBoot);
+  CHECK_EQ(m.pitch, 400u);
+  std::vector<DisplayRect> rects;
+  std::vector<uint8_t> p;
+  CHECK(rig.display->take_dirty_rects(PixelFormat::kBgrx, &rects, &p));  // first: full
+  reinterpret_cast<uint32_t*>(rig.svga.vram())[49 * 100 + 99] = 0x123456;
+  rig.slots.dirty[rig.slots.slot_at(0xe0000000)] = {0x10};  // page 4: rows 40..49
+  CHECK(rig.display->take_dirty_rects(PixelFormat::kBgrx, &rects, &p));
+  CHECK_EQ(rects.size(), 1u);
+  CHECK_EQ(rects[0].y, 40u);
+  CHECK_EQ(rects[0].h, 10u);
+  CHECK_EQ(Rig::px(p, 100, 99, 9), 0x123456u);
+  rig.svga.write_register(svga::kRegEnable, 1);  // the SVGA driver takes over
+  CHECK(rig.display->mode().source == DisplaySource::kSvga);
+  rig.svga.write_register(svga::kRegEnable, 0);
+  CHECK(rig.display->set_boot_framebuffer(0, 0));
+  CHECK(rig.display->mode().source == DisplaySource::kText);
+}

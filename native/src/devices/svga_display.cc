@@ -32,11 +32,19 @@ void Display::set_mode_listener(std::function<void(const DisplayMode&)> listener
   listener_ = std::move(listener);
 }
 
+bool Display::set_boot_framebuffer(uint32_t width, uint32_t height) {
+  if ((width == 0) != (height == 0) || uint64_t{width} * height * 4 > svga_.vram_size()) return false;
+  boot_width_ = width;
+  boot_height_ = height;
+  return true;
+}
+
 DisplayMode Display::mode() {
   SvgaScanout s = svga_.scanout();
   if (s.shown) return {DisplaySource::kSvga, s.width, s.height, s.bpp, s.pitch, 0};
   VbeScanout v = vbe_.scanout();
   if (v.enabled) return {DisplaySource::kVbe, v.width, v.height, v.bpp, v.pitch, v.offset};
+  if (boot_width_) return {DisplaySource::kBoot, boot_width_, boot_height_, 32, boot_width_ * 4, 0};
   VgaModeInfo i = vga_mode_info(vga_.registers());
   switch (i.kind) {
     case VgaModeInfo::Kind::kText:
@@ -197,7 +205,8 @@ bool Display::take_dirty_rects(PixelFormat format, std::vector<DisplayRect>* rec
   vga_generation_ = generation;
 
   DamageRegion damage;
-  if (m.source == DisplaySource::kSvga || m.source == DisplaySource::kVbe) {
+  if (m.source == DisplaySource::kSvga || m.source == DisplaySource::kVbe ||
+      m.source == DisplaySource::kBoot) {
     // Re-clip: a rectangle may have been clipped to a mode set after `m` was read.
     DisplayRect c;
     if (m.source == DisplaySource::kSvga)

@@ -19,7 +19,9 @@
 
 namespace vireo {
 
-enum class DisplaySource { kBlank, kText, kVga256, kVbe, kSvga };
+// kBoot: a firmware-less boot framebuffer (Linux screen_info / simplefb) at VRAM offset 0,
+// shown while neither SVGA nor VBE is enabled (see set_boot_framebuffer).
+enum class DisplaySource { kBlank, kText, kVga256, kVbe, kSvga, kBoot };
 enum class PixelFormat { kBgrx, kRgba };  // both 4 bytes per pixel; RGBA has alpha 255
 
 struct DisplayMode {
@@ -40,6 +42,12 @@ class Display {
   static constexpr uint32_t kBlankWidth = 640, kBlankHeight = 480;
 
   Display(SvgaDevice& svga, VgaDevice& vga, BochsVbe& vbe);
+
+  // Direct boot with a boot framebuffer: the VMM told the guest (screen_info, VLFB) that
+  // VRAM offset 0 (BAR1) holds a width x height, 32-bpp XRGB8888 frame with pitch
+  // width * 4. While SVGA and VBE are off, that frame is shown instead of the VGA text
+  // screen. 0 x 0 turns it off; a size that does not fit VRAM is refused (false).
+  bool set_boot_framebuffer(uint32_t width, uint32_t height);
 
   DisplayMode mode();
   // Called from take_dirty_rects()/snapshot() on this thread when the mode differs from
@@ -68,6 +76,7 @@ class Display {
   std::function<void(const DisplayMode&)> listener_;
   DisplayMode last_mode_;
   bool reported_ = false;
+  uint32_t boot_width_ = 0, boot_height_ = 0;
   uint64_t vga_generation_ = 0;
   VgaRegisters vga_regs_;          // snapshot used by the current render
   std::vector<uint32_t> vga_frame_;  // rendered VGA frame (text / mode 13h)
