@@ -11,7 +11,9 @@
  *      (SETUP_SIZE != 0) placed where a real-mode entry can reach it;
  *   2. copies setup, initrd, protected-mode kernel and command line from their fw_cfg
  *      items to the guest-physical addresses the VMM chose, with fw_cfg DMA (the kernel
- *      goes above 1 MiB, which DMA reaches from real mode);
+ *      goes above 1 MiB, which DMA reaches from real mode). Only SeaBIOS knows, at this
+ *      point, how much of the top of RAM its tables occupy, so an initrd placed over
+ *      them is moved down first (as QEMU's linuxboot does, seabios-fwcfg.md (e) 3);
  *   3. enters the kernel's real-mode setup as Linux boot.rst "Running the kernel" asks:
  *      interrupts off, DS=ES=FS=GS=SS = setup segment, SP below the command line,
  *      CS:IP = setup segment + 0x20 : 0.
@@ -60,6 +62,9 @@
 /* Real mode can address setup only below the EBDA/VGA hole. */
 #define SETUP_ADDR_LIMIT	0xa0000
 
+/* Setup header (Linux boot.rst): ramdisk_image, patched when the initrd moves. */
+#define HDR_RAMDISK_IMAGE	0x218
+
 	.code16
 	.text
 	.globl _start
@@ -96,10 +101,9 @@ pnp_header_end:
 manufacturer_str:	.asciz "Vireo"
 product_str:		.asciz "Vireo Linux kernel (fw_cfg)"
 
-/* The four loads, in QEMU linuxboot order: {address item, size item, data item}. */
+/* Loads as {address item, size item, data item}; the initrd goes between the first two. */
 load_table:
 	.byte FW_CFG_SETUP_ADDR, FW_CFG_SETUP_SIZE, FW_CFG_SETUP_DATA
-	.byte FW_CFG_INITRD_ADDR, FW_CFG_INITRD_SIZE, FW_CFG_INITRD_DATA	/* size 0: none */
 	.byte FW_CFG_KERNEL_ADDR, FW_CFG_KERNEL_SIZE, FW_CFG_KERNEL_DATA
 	.byte FW_CFG_CMDLINE_ADDR, FW_CFG_CMDLINE_SIZE, FW_CFG_CMDLINE_DATA
 load_table_end:
@@ -108,6 +112,7 @@ msg_no_dma:	.asciz "Vireo linuxboot: fw_cfg has no DMA interface\r\n"
 msg_no_kernel:	.asciz "Vireo linuxboot: no kernel in fw_cfg\r\n"
 msg_bad_layout:	.asciz "Vireo linuxboot: setup/cmdline addresses unusable\r\n"
 msg_dma_error:	.asciz "Vireo linuxboot: fw_cfg DMA error\r\n"
+msg_no_room:	.asciz "Vireo linuxboot: no room for the initrd\r\n"
 
 /* Bootstrap Entry Vector: far-called by SeaBIOS INT 19h (src/boot.c boot_rom). */
 bev:
@@ -135,7 +140,14 @@ bev:
 	jc fail
 
 	movw $load_table, %si
-1:	call load_item
+	call load_item			/* setup first: place_initrd patches its header */
+	jc dma_failed
+	call place_initrd
+	jc no_room
+	movw $FW_CFG_INITRD_DATA, %ax	/* size 0 (no initrd): copies nothing */
+	call fw_cfg_dma_read
+	jc dma_failed
+1:	call load_item			/* kernel, then command line */
 	jc dma_failed
 	cmpw $load_table_end, %si
 	jb 1b
@@ -161,6 +173,9 @@ bev:
 	xorl %ebp, %ebp
 	lretw
 
+no_room:
+	movw $msg_no_room, %si
+	jmp fail
 dma_failed:
 	movw $msg_dma_error, %si
 fail:
@@ -198,6 +213,66 @@ entry_layout:
 	clc
 	ret
 1:	stc
+	ret
+
+/*
+ * place_initrd: decides where the initrd goes. The VMM puts it at the top of RAM, but
+ * SeaBIOS keeps its permanent tables (ACPI, SMBIOS, PMM blocks) at the top of the highest
+ * RAM range below 4 GiB and marks them reserved in e820 (src/malloc.c). INT 15h AX=E801
+ * reports RAM up to that reserved part (LegacyRamSize, src/system.c handle_15e801). If
+ * the initrd would end above it, the initrd moves to (top - size) & ~0xFFF, which
+ * stays below initrd_addr_max, and the header's ramdisk_image follows.
+ * Out: EDI = address, ECX = size (0: no initrd). CF = 1 if a moved initrd would overlap
+ * the kernel (KERNEL_ADDR + KERNEL_SIZE). Needs the setup already loaded.
+ * Clobbers EAX, EBX, EDX.
+ */
+place_initrd:
+	movl $0xffffffff, %ebx		/* no E801: keep the VMM's placement */
+	movw $0xe801, %ax
+	int $0x15			/* CX = KiB in 1-16 MiB, DX = 64 KiB blocks above */
+	jc 1f
+	movzwl %dx, %ebx
+	shll $16, %ebx
+	addl $0x1000000, %ebx		/* RAM end = 16 MiB + DX * 64 KiB */
+	testw %dx, %dx
+	jnz 1f
+	movzwl %cx, %ebx
+	shll $10, %ebx
+	addl $0x100000, %ebx		/* no RAM above 16 MiB: 1 MiB + CX KiB */
+1:	movw $FW_CFG_INITRD_ADDR, %ax
+	call fw_cfg_read_u32
+	movl %eax, %edi
+	movw $FW_CFG_INITRD_SIZE, %ax
+	call fw_cfg_read_u32
+	movl %eax, %ecx
+	addl %edi, %eax			/* initrd end */
+	jc 2f				/* wraps: move it */
+	cmpl %ebx, %eax
+	jbe 3f				/* fits (also: no initrd) */
+2:	subl %ecx, %ebx
+	jb 4f
+	andl $0xfffff000, %ebx
+	movl %ebx, %edi			/* new address */
+	pushl %ecx
+	movw $FW_CFG_KERNEL_ADDR, %ax
+	call fw_cfg_read_u32
+	movl %eax, %ebx
+	movw $FW_CFG_KERNEL_SIZE, %ax
+	call fw_cfg_read_u32
+	addl %eax, %ebx			/* kernel end */
+	movw $FW_CFG_SETUP_ADDR, %ax	/* checked by entry_layout: below 0xA0000 */
+	call fw_cfg_read_u32
+	popl %ecx
+	cmpl %ebx, %edi
+	jb 4f
+	shrl $4, %eax
+	pushw %es
+	movw %ax, %es
+	movl %edi, %es:HDR_RAMDISK_IMAGE
+	popw %es
+3:	clc
+	ret
+4:	stc
 	ret
 
 /*

@@ -11,8 +11,11 @@ Cases:
   hello     boots the hello test guest (native/guests) through the ROM: exit code 0.
   layout    boots a generated bzImage whose setup only halts, then reads guest memory
             and registers over QMP: setup, kernel, command line and initrd arrived byte
-            for byte, and the entry state is DS=ES=FS=GS=SS=0x1000, SP=0xFFF0,
-            CS:IP=0x1020:0, cleared GPRs, IF=0.
+            for byte, the initrd lies in RAM that SeaBIOS's final e820 map leaves free,
+            and the entry state is DS=ES=FS=GS=SS=0x1000, SP=0xFFF0, CS:IP=0x1020:0,
+            cleared GPRs, IF=0.
+  relocate  the same with SeaBIOS's top-of-RAM tables grown over QEMU's initrd spot:
+            the ROM moves the initrd below them and patches ramdisk_image.
   no-kernel the ROM alone (no -kernel): prints its "no kernel" line and SeaBIOS moves on.
   no-dma    fw_cfg DMA disabled: prints its "no DMA" line and SeaBIOS moves on.
 """
@@ -116,7 +119,18 @@ class Qmp:
         return open(path, "rb").read()
 
 
-def case_layout(tmp, rom, _hello):
+def e820_ram_end(log, addr):
+    """End of the RAM entry holding addr in SeaBIOS's final e820 dump, or 0."""
+    for m in re.finditer(r"^\s+\d+: ([0-9a-f]{16}) - ([0-9a-f]{16}) = 1 RAM", log, re.M):
+        start, end = int(m.group(1), 16), int(m.group(2), 16)
+        if start <= addr < end:
+            return end
+    return 0
+
+
+def boot_halting(tmp, rom, extra, name):
+    """Boots the halting bzImage with an initrd and a command line and checks the entry
+    state and memory. Returns (problems, ramdisk_image, end of its e820 RAM range)."""
     setup, kernel = make_halting_bzimage()
     image = os.path.join(tmp, "halt.bzimage")
     open(image, "wb").write(setup + kernel)
@@ -124,12 +138,12 @@ def case_layout(tmp, rom, _hello):
     initrd_path = os.path.join(tmp, "initrd")
     open(initrd_path, "wb").write(initrd)
     cmdline = "vireo linuxboot layout test"
-    qmp_path = os.path.join(tmp, "qmp")
-    dbg = os.path.join(tmp, "layout.dbg")
+    qmp_path = os.path.join(tmp, name + ".qmp")
+    dbg = os.path.join(tmp, name + ".dbg")
     cmd = QEMU + ["-L", tmp, "-monitor", "none", "-qmp", f"unix:{qmp_path},server=on,wait=off",
                   "-chardev", f"file,id=dbg,path={dbg}",
                   "-device", "isa-debugcon,iobase=0x402,chardev=dbg",
-                  "-kernel", image, "-initrd", initrd_path, "-append", cmdline]
+                  "-kernel", image, "-initrd", initrd_path, "-append", cmdline] + extra
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         qmp = Qmp(qmp_path)
@@ -167,16 +181,44 @@ def case_layout(tmp, rom, _hello):
         ramdisk_image, ramdisk_size = struct.unpack_from("<II", got_setup, 0x218)
         if ramdisk_size != len(initrd) or qmp.read(tmp, ramdisk_image, len(initrd)) != initrd:
             problems.append(f"initrd differs (at {ramdisk_image:#x}, {ramdisk_size} bytes)")
-        if not booted_our_bev(open(dbg, encoding="latin-1").read(), rom):
+        log = open(dbg, encoding="latin-1").read()
+        ram_end = e820_ram_end(log, ramdisk_image)
+        if ramdisk_image + ramdisk_size > ram_end:
+            problems.append(f"initrd {ramdisk_image:#x}+{ramdisk_size} not in e820 RAM")
+        if ramdisk_image < KERNEL_ADDR + len(kernel):
+            problems.append("initrd overlaps the kernel")
+        if not booted_our_bev(log, rom):
             problems.append("another BEV ran")
         qmp.cmd("quit")
-        return not problems, ", ".join(problems) or f"initrd at {ramdisk_image:#x}"
+        return problems, ramdisk_image, ram_end
     finally:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def case_layout(tmp, rom, _hello):
+    problems, ramdisk_image, ram_end = boot_halting(tmp, rom, [], "layout")
+    return not problems, ", ".join(problems) or (
+        f"initrd at {ramdisk_image:#x}, RAM ends at {ram_end:#x}")
+
+
+def case_relocate(tmp, rom, _hello):
+    # 60 KB of SMBIOS OEM strings (type 11) grow SeaBIOS's tables at the top of RAM
+    # (src/fw/biostables.c copies SMBIOS over 600 bytes to ZoneHigh) below the spot
+    # QEMU picks for the initrd, so the ROM has to move the initrd down.
+    smbios = []
+    for _ in range(60):
+        smbios += ["-smbios", "type=11,value=" + "x" * 1000]
+    plain_problems, plain_image, _ = boot_halting(tmp, rom, [], "plain")
+    problems, ramdisk_image, ram_end = boot_halting(tmp, rom, smbios, "relocate")
+    problems += plain_problems
+    if plain_image + 5000 <= ram_end:
+        problems.append(f"SeaBIOS tables start at {ram_end:#x}: nothing to move")
+    return not problems, ", ".join(problems) or (
+        f"initrd moved {plain_image:#x} -> {ramdisk_image:#x}, RAM ends at {ram_end:#x}")
 
 
 def case_no_kernel(tmp, rom, _hello):
@@ -199,7 +241,8 @@ def main(rom_path, hello):
     rom = open(rom_path, "rb").read()
     failed = 0
     for name, case in [("hello", case_hello), ("layout", case_layout),
-                       ("no-kernel", case_no_kernel), ("no-dma", case_no_dma)]:
+                       ("relocate", case_relocate), ("no-kernel", case_no_kernel),
+                       ("no-dma", case_no_dma)]:
         with tempfile.TemporaryDirectory(prefix="vireo-linuxboot-") as tmp:
             shutil.copy(rom_path, os.path.join(tmp, "linuxboot_dma.bin"))
             start = time.time()
