@@ -17,6 +17,7 @@ const steps = [
   ['type-check the renderer and e2e suites', 'sh', ['-c', 'npx tsc -p renderer --noEmit && npx tsc -p e2e --noEmit']],
   ['native unit tests (ASan/UBSan)', 'make', ['-s', '-C', 'native/test', 'run']],
   exists('native/test/fuzz/Makefile') && ['backdoor fuzzing, short run', 'make', ['-s', '-C', 'native/test/fuzz', 'short']],
+  ['option ROM under QEMU (SeaBIOS boots a --kernel through it)', 'make', ['-s', '-C', 'native/firmware', 'check']],
   ['lint and layer rules', 'npx', ['eslint', '.']],
   ['vitest: unit and KVM tiers', 'npx', ['vitest', 'run']],
   ['e2e: renderer in Debian Chromium (fake and real VM hosts; Electron tier where a binary exists)', 'node', ['scripts/e2e.js']],

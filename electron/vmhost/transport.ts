@@ -1,9 +1,11 @@
-// How the VM host talks to its client: Electron's utilityProcess gives process.parentPort;
-// child_process.fork (CLI, dev host, tests) gives process.send. Same messages either way.
+// How the VM host talks to its clients. Electron's utilityProcess gives process.parentPort
+// (main keeps the control stream; windows attach MessagePorts for everything else);
+// child_process.fork (CLI, dev host, tests) gives process.send and gets every event.
 import type { HostEvent, HostRequest } from '../common/protocol';
+import { EventFanout, type PortLike } from './fanout';
 
 interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'message', listener: (e: { data: unknown; ports?: PortLike[] }) => void): void;
   postMessage(message: unknown): void;
 }
 
@@ -16,9 +18,15 @@ export interface Transport {
 export function parentTransport(): Transport {
   const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (parentPort) {
+    const fanout = new EventFanout((event) => parentPort.postMessage(event), false);
     return {
-      send: (event) => parentPort.postMessage(event),
-      onRequest: (handler) => parentPort.on('message', (e) => handler(e.data as HostRequest)),
+      send: (event) => fanout.send(event),
+      onRequest: (handler) =>
+        parentPort.on('message', (e) => {
+          const data = e.data as { kind?: string };
+          if (data?.kind === 'attach-port' && e.ports?.[0]) fanout.attach(e.ports[0], handler);
+          else handler(e.data as HostRequest);
+        }),
       onDisconnect: () => undefined, // the utility process is killed by main
     };
   }

@@ -30,6 +30,7 @@ enum : uint16_t {
 constexpr uint32_t kSetupLoad = 0x10000;
 constexpr uint32_t kCmdlineLoad = 0x20000;
 constexpr uint32_t kKernelLoad = 0x100000;
+constexpr uint64_t kFirmwareTables = 0x28000;
 
 std::vector<uint8_t> le(uint64_t v, size_t n) {
   std::vector<uint8_t> out(n);
@@ -49,6 +50,8 @@ T get(const std::vector<uint8_t>& v, size_t off) {
   return x;
 }
 
+// The kernel was checked by check_bzimage() (HdrS, protocol >= 2.06, LOADED_HIGH, setup
+// inside the file), so the header fields read here exist and 0x22C is valid.
 Status add_kernel(FwCfg& fw, const FirmwareConfig& c) {
   const std::vector<uint8_t>& k = *c.kernel;
   unsigned setup_sects = k[0x1f1] ? k[0x1f1] : 4;
@@ -62,7 +65,8 @@ Status add_kernel(FwCfg& fw, const FirmwareConfig& c) {
   if (c.initrd && !c.initrd->empty()) {
     uint64_t max = get<uint32_t>(k, 0x22c);
     if (max == 0) max = 0x37ffffff;
-    uint64_t top = std::min<uint64_t>(max, c.ram_below_4g - 1);
+    // Stay clear of the tables SeaBIOS keeps at the top of RAM (QEMU leaves 0x28000 too).
+    uint64_t top = std::min<uint64_t>(max, c.ram_below_4g - kFirmwareTables - 1);
     if (c.initrd->size() >= top - kKernelLoad)
       return Status::Error(ErrorCode::kHostLimit, "the initrd does not fit in guest memory: add memory (--memory)");
     uint32_t addr = static_cast<uint32_t>((top - c.initrd->size()) & ~0xfffull);

@@ -1,0 +1,61 @@
+// Event fan-out of one VM host: the control stream to the parent (Electron main, or the
+// CLI / dev host / tests), and every event to each attached window port (Electron's
+// MessagePorts: serial, frames and telemetry never pass through main). A port attached
+// late first gets a replay: hello, the last state, mode and tools info, recent serial.
+import type { HostEvent, HostRequest } from '../common/protocol';
+
+/** The part of Electron's MessagePortMain the host uses (no electron import here). */
+export interface PortLike {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+  postMessage(message: unknown): void;
+  start(): void;
+}
+
+const SERIAL_BACKLOG = 64 * 1024;
+const CONTROL: ReadonlySet<HostEvent['kind']> = new Set(['hello', 'state', 'error', 'tools', 'milestone', 'screenshot-done']);
+// A window may drive the VM but not name host files or start another VM.
+const FROM_PORT_REFUSED: ReadonlySet<HostRequest['kind']> = new Set(['start', 'screenshot']);
+
+export class EventFanout {
+  private readonly ports = new Set<PortLike>();
+  private readonly latest = new Map<HostEvent['kind'], HostEvent>();
+  private serial: Uint8Array[] = [];
+  private serialBytes = 0;
+
+  constructor(
+    private readonly toParent: (event: HostEvent) => void,
+    private readonly allToParent: boolean,
+  ) {}
+
+  send(event: HostEvent): void {
+    this.remember(event);
+    if (this.allToParent || CONTROL.has(event.kind)) this.toParent(event);
+    for (const port of this.ports) port.postMessage(event);
+  }
+
+  attach(port: PortLike, handle: (request: HostRequest) => void): void {
+    this.ports.add(port);
+    port.on('message', (e) => {
+      const request = e.data as HostRequest;
+      if (request && typeof request === 'object' && !FROM_PORT_REFUSED.has(request.kind)) handle(request);
+    });
+    port.on('close', () => this.ports.delete(port));
+    port.start();
+    for (const kind of ['hello', 'state', 'mode', 'tools'] as const) {
+      const e = this.latest.get(kind);
+      if (e) port.postMessage(e);
+    }
+    for (const chunk of this.serial) port.postMessage({ kind: 'serial-out', v: 1, data: chunk } satisfies HostEvent);
+  }
+
+  private remember(event: HostEvent): void {
+    if (event.kind === 'serial-out') {
+      this.serial.push(event.data);
+      this.serialBytes += event.data.length;
+      while (this.serialBytes > SERIAL_BACKLOG && this.serial.length > 1) this.serialBytes -= this.serial.shift()!.length;
+    } else if (event.kind === 'hello' || event.kind === 'state' || event.kind === 'mode' || event.kind === 'tools') {
+      this.latest.set(event.kind, event);
+    }
+  }
+}
