@@ -15,9 +15,10 @@
  *   svga_present()               FIFO UPDATE of everything filled since the last call,
  *                                then REG_SYNC so the host drains the FIFO now
  *
- * QEMU's vmware-svga advertises RECT_FILL but skips the command ("Unknown command 0x02"),
- * so svga_probe() tests RECT_FILL and RECT_COPY on one pixel each instead of trusting
- * the capability bits.
+ * svga_probe() tests RECT_FILL and RECT_COPY on one pixel each instead of trusting the
+ * capability bits: QEMU 7.2's vmware-svga advertises both but skips a command ("Unknown
+ * command 0x02") that does not fit its display surface, which keeps the size of the
+ * previous mode until a display refresh (none at all with -display none).
  */
 #ifndef DEMO_SVGA_H
 #define DEMO_SVGA_H
@@ -217,31 +218,34 @@ static void svga_set_mode(uint32_t *w, uint32_t *h)
 	*h = svga.height;
 }
 
-/* Does a FIFO command change the pixel at (x, 0)? Checked with a color that cannot be
- * there already. */
-static bool probe_pixel(uint32_t x, uint32_t want)
+/* Does a FIFO command change the pixel at VRAM index i? Checked with a color that
+ * cannot be there already. */
+static bool probe_pixel(uint32_t i, uint32_t want)
 {
 	svga_sync();
-	bool ok = (svga.vram[x] & 0xffffff) == want;
-	svga.vram[x] = 0;
+	bool ok = (svga.vram[i] & 0xffffff) == want;
+	svga.vram[i] = 0;
 	return ok;
 }
 
+/* Both probes use the bottom-right corner: QEMU checks commands against its display
+ * surface, which may still have the size of the previous mode (it is resized on a display
+ * refresh), and then skips them or draws with the old pitch. */
 static void svga_find_features(void)
 {
-	svga.vram[0] = 0;
-	svga.vram[1] = 0;
+	uint32_t x = svga.width - 1, y = svga.height - 1, i = y * svga.pitch_px + x;
+	svga.vram[i - 1] = 0x005a3c1e;
+	svga.vram[i] = 0;
 	if (svga.caps & SVGA_CAP_RECT_FILL) {
-		uint32_t cmd[6] = {SVGA_CMD_RECT_FILL, 0x00a5c3e1, 0, 0, 1, 1};
+		uint32_t cmd[6] = {SVGA_CMD_RECT_FILL, 0x00a5c3e1, x, y, 1, 1};
 		fifo_push(cmd, 6);
-		svga.hw_fill = probe_pixel(0, 0x00a5c3e1);
+		svga.hw_fill = probe_pixel(i, 0x00a5c3e1);
 	}
 	if (svga.caps & SVGA_CAP_RECT_COPY) {
-		svga.vram[0] = 0x005a3c1e;
-		rect_copy(0, 0, 1, 0, 1, 1);
-		svga.hw_copy = probe_pixel(1, 0x005a3c1e);
-		svga.vram[0] = 0;
+		rect_copy(x - 1, y, x, y, 1, 1);
+		svga.hw_copy = probe_pixel(i, 0x005a3c1e);
 	}
+	svga.vram[i - 1] = 0;
 }
 
 /* Returns false (and prints why) when there is no usable SVGA II device. */
