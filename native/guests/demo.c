@@ -17,7 +17,13 @@
  * backdoor means no agent ("demo: no VMware backdoor").
  *
  * It never exits on its own: power it off from the host (TCLO OS_Halt, or the VMM).
- * qemu-check: skip runs until powered off (see README.md for the QEMU command line)
+ * Under QEMU (its vmport answers GETVERSION but has no GuestRPC; its vmware-svga draws
+ * with the CPU fallback here, see demo_svga.h):
+ *   qemu-system-x86_64 -enable-kvm -M pc -vga vmware -display none -serial stdio \
+ *     -monitor unix:/tmp/qm.sock,server,nowait -kernel native/guests/build/demo.bin \
+ *     -device isa-debug-exit,iobase=0xf4,iosize=4
+ * and `screendump <file.ppm>` on the monitor socket for a picture.
+ * qemu-check: skip runs until powered off
  */
 #include "guest.h"
 

@@ -50,6 +50,7 @@ static struct {
 	volatile uint32_t *vram;     /* BAR1: scanout at offset 0 */
 	volatile uint32_t *fifo;     /* BAR2 */
 	uint32_t caps, vram_size, max_w, max_h;
+	uint32_t fifo_min, fifo_max;  /* what the guest wrote to FIFO_MIN/MAX (not re-read) */
 	uint32_t width, height, pitch_px;
 	bool hw_fill, hw_copy;       /* the command proved to work (svga_probe) */
 	uint32_t dx0, dy0, dx1, dy1; /* damage since the last svga_present(); dx0 >= dx1: none */
@@ -66,6 +67,18 @@ static void pci_cfg_write(unsigned slot, unsigned reg, uint32_t v)
 {
 	outl(0xcf8, 0x80000000u | slot << 11 | (reg & 0xfc));
 	outl(0xcfc, v);
+}
+
+/* Size of a 32-bit memory BAR: decode off, all-ones written, mask read back, restored. */
+static uint32_t pci_mem_bar_size(unsigned slot, unsigned reg)
+{
+	uint32_t cmd = pci_cfg_read(slot, 0x04) & 0xffff, orig = pci_cfg_read(slot, reg);
+	pci_cfg_write(slot, 0x04, cmd & ~3u);
+	pci_cfg_write(slot, reg, 0xffffffffu);
+	uint32_t mask = pci_cfg_read(slot, reg) & ~0xfu;
+	pci_cfg_write(slot, reg, orig);
+	pci_cfg_write(slot, 0x04, cmd);
+	return mask ? ~mask + 1 : 0;
 }
 
 static uint32_t svga_read(uint32_t index)
@@ -91,10 +104,10 @@ static void svga_sync(void)
 
 static uint32_t fifo_free_bytes(void)
 {
-	uint32_t min = svga.fifo[FIFO_MIN], max = svga.fifo[FIFO_MAX];
+	uint32_t min = svga.fifo_min, max = svga.fifo_max;
 	uint32_t next = svga.fifo[FIFO_NEXT_CMD], stop = svga.fifo[FIFO_STOP];
-	if (stop < min || stop >= max)
-		return 0; /* the host wrote a nonsense read pointer: send nothing */
+	if (stop < min || stop >= max || (stop & 3) || next < min || next >= max)
+		return 0; /* nonsense pointers in the shared FIFO: send nothing */
 	/* One word always stays free so that NEXT_CMD == STOP means empty. */
 	return (next >= stop ? (max - next) + (stop - min) : stop - next) - 4;
 }
@@ -114,8 +127,8 @@ static void fifo_push(const uint32_t *words, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		svga.fifo[next / 4] = words[i];
 		next += 4;
-		if (next >= svga.fifo[FIFO_MAX])
-			next = svga.fifo[FIFO_MIN];
+		if (next >= svga.fifo_max)
+			next = svga.fifo_min;
 	}
 	svga.fifo[FIFO_NEXT_CMD] = next;
 }
@@ -264,6 +277,7 @@ static bool svga_probe(void)
 		printf("demo: SVGA BARs not assigned (%08x %08x %08x): serial only\n", bar0, bar1, bar2);
 		return false;
 	}
+	uint32_t vram_bar = pci_mem_bar_size(slot, 0x14), fifo_bar = pci_mem_bar_size(slot, 0x18);
 	pci_cfg_write(slot, 0x04, (pci_cfg_read(slot, 0x04) & 0xffff) | 3); /* I/O + memory decode */
 	svga.io = (uint16_t)(bar0 & ~3u);
 	svga.vram = (volatile uint32_t *)(uintptr_t)(bar1 & ~0xfu);
@@ -275,9 +289,13 @@ static bool svga_probe(void)
 	}
 	svga.caps = svga_read(SVGA_REG_CAPABILITIES);
 	svga.vram_size = svga_read(SVGA_REG_VRAM_SIZE);
+	if (svga.vram_size > vram_bar)
+		svga.vram_size = vram_bar; /* never draw past BAR1 */
 	svga.max_w = svga_read(SVGA_REG_MAX_WIDTH);
 	svga.max_h = svga_read(SVGA_REG_MAX_HEIGHT);
 	uint32_t mem_size = svga_read(SVGA_REG_MEM_SIZE), min = 4096;
+	if (mem_size > fifo_bar)
+		mem_size = fifo_bar; /* never write past BAR2 */
 	if ((svga.caps & SVGA_CAP_EXTENDED_FIFO) && svga_read(SVGA_REG_MEM_REGS) * 4 > min)
 		min = (svga_read(SVGA_REG_MEM_REGS) * 4 + 4095) & ~4095u;
 	/* svga-display.md §1.4: the command area must hold at least 10 KiB. */
@@ -287,8 +305,10 @@ static bool svga_probe(void)
 		       mem_size, svga.vram_size, svga.max_w, svga.max_h);
 		return false;
 	}
+	svga.fifo_min = min;
+	svga.fifo_max = mem_size & ~3u;
 	svga.fifo[FIFO_MIN] = min;
-	svga.fifo[FIFO_MAX] = mem_size & ~3u;
+	svga.fifo[FIFO_MAX] = svga.fifo_max;
 	svga.fifo[FIFO_NEXT_CMD] = min;
 	svga.fifo[FIFO_STOP] = min;
 	svga_write(SVGA_REG_CONFIG_DONE, 1);
