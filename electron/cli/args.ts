@@ -81,7 +81,8 @@ export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append T
        vireo run --firmware seabios [--kernel FILE] ...
        vireo run path/to/vm.vmx
 options: --stats (exit statistics at the end)  --no-reboot (a guest reset ends the run)
-         --timeout SECONDS  --screenshot FILE [--screenshot-after SECONDS]
+         --timeout SECONDS  --screenshot FILE (PNG of the screen when the guest stops, or
+         after --screenshot-after SECONDS, then the VM is stopped)
 console: the serial port is the terminal; press Ctrl-A then x to stop the VM, Ctrl-A Ctrl-A sends Ctrl-A.
 exit status: 0-99 guest power-off code (debug-exit port), 100 guest reset (--no-reboot),
              101 triple fault, 102 guest error (emulation failure), 103 stopped from the host

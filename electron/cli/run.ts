@@ -22,6 +22,7 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
     firmware: o.firmware ? 'seabios' : 'none',
     firmwarePath: o.firmware && o.firmware !== 'seabios' ? path.resolve(o.firmware) : undefined,
     noReboot: o.noReboot,
+    screenshotOnStop: o.screenshot && o.screenshotAfterSec === undefined ? path.resolve(o.screenshot) : undefined,
   };
 }
 
@@ -36,6 +37,9 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
 
   return new Promise((resolve) => {
     let status: number | undefined;
+    // --screenshot: the PNG is the point of the run; once written, the VM is stopped and
+    // the run succeeds (exit 0), else it fails with 102.
+    let screenshotResult: number | undefined;
     const restoreTty = () => {
       if (tty) {
         tty.setRawMode(false);
@@ -78,6 +82,10 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
       switch (event.kind) {
         case 'hello':
           send({ kind: 'start', v: 1, config });
+          if (o.screenshot && o.screenshotAfterSec !== undefined) {
+            const file = path.resolve(o.screenshot);
+            setTimeout(() => send({ kind: 'screenshot', v: 1, id: 1, path: file }), (o.screenshotAfterSec ?? 2) * 1000);
+          }
           return;
         case 'serial-out':
           process.stdout.write(event.data);
@@ -93,10 +101,21 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
           if (event.state !== 'stopped' || status !== undefined) return;
           if (event.reason !== 'poweroff' && event.reason !== 'host')
             process.stderr.write(`\nvireo: the guest stopped: ${event.reason}${event.detail ? '\n' + event.detail : ''}\n`);
-          finish(exitStatusFor(event.reason, event.code));
+          finish(
+            screenshotResult !== undefined && (event.reason === 'host' || screenshotResult !== 0)
+              ? screenshotResult
+              : exitStatusFor(event.reason, event.code),
+          );
           return;
         case 'screenshot-done':
           if (event.error) process.stderr.write(`vireo: screenshot failed: ${event.error}\n`);
+          if (event.id === 0) {
+            // The final screen, written as the guest stopped: the guest's own status stands.
+            if (event.error) screenshotResult = 102;
+            return;
+          }
+          screenshotResult = event.error ? 102 : 0;
+          send({ kind: 'power', v: 1, op: 'stop' });
           return;
         default:
           return;

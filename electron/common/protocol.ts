@@ -25,6 +25,8 @@ export interface VmConfig {
   display?: { maxWidth: number; maxHeight: number; vramMiB: number };
   tools?: { syncTime: boolean; copyAllowed: boolean; pasteAllowed: boolean };
   guestInfo?: Record<string, string>;
+  /** Write a PNG of the last screen here when the guest stops (CLI --screenshot). */
+  screenshotOnStop?: string;
 }
 
 export type VmState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped';

@@ -10,6 +10,9 @@ export interface NativeVmConfig {
   cmdline?: string;
   firmware?: string;
   linuxbootRom?: string;
+  vgaRom?: string;
+  displayMaxWidth?: number;
+  displayMaxHeight?: number;
   serialConsole?: boolean;
   noReboot?: boolean;
   kvmPath?: string;
@@ -50,6 +53,10 @@ export interface NativeVm {
   /** A PS/2 key: set-2 code with 0xE0 in the high byte for extended keys. */
   keyEvent(set2: number, pressed: boolean): boolean;
   pointerEvent(event: { x?: number; y?: number; dx?: number; dy?: number; buttons: number }): boolean;
+  displayMode(): NativeDisplayMode | null;
+  /** Changed rectangles since the last call (everything with `full`), or null. */
+  takeFrame(full: boolean): NativeFrame | null;
+  writeVram(offset: number, bytes: Uint8Array): boolean;
 }
 
 export interface NativeRpcMessage {
@@ -68,6 +75,19 @@ export interface NativeBackdoorState {
   pointerGrabbed?: boolean;
   pointerX?: number;
   pointerY?: number;
+}
+
+export interface NativeDisplayMode {
+  width: number;
+  height: number;
+  source: 'none' | 'text' | 'vga' | 'vbe' | 'svga' | 'boot';
+}
+
+export interface NativeFrame {
+  mode: NativeDisplayMode;
+  /** offset: where the rect's RGBA pixels start in `pixels` (rows packed). */
+  rects: { x: number; y: number; width: number; height: number; offset: number }[];
+  pixels: Buffer;
 }
 
 export interface NativeHostInfo {

@@ -4,12 +4,14 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
+import { DisplaySession } from './displaySession';
 import { set2Code } from './keymap';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
 import { TelemetrySampler } from './telemetry';
 import { ToolsBridge } from './toolsBridge';
 
 export const SEABIOS_PATH = process.env.VIREO_SEABIOS ?? '/usr/share/seabios/bios-256k.bin';
+export const VGA_ROM = process.env.VIREO_VGA_ROM ?? '/usr/share/seabios/vgabios-vmware.bin';
 export const LINUXBOOT_ROM = path.resolve(__dirname, '../../../native/firmware/build/linuxboot.bin');
 const TELEMETRY_MS = 100;
 
@@ -22,6 +24,9 @@ export function toNativeConfig(config: VmConfig): NativeVmConfig {
     cmdline: config.append ?? '',
     firmware: config.firmwarePath ?? (config.firmware === 'seabios' ? SEABIOS_PATH : undefined),
     linuxbootRom: LINUXBOOT_ROM,
+    vgaRom: VGA_ROM,
+    displayMaxWidth: config.display?.maxWidth,
+    displayMaxHeight: config.display?.maxHeight,
     serialConsole: true,
     noReboot: config.noReboot ?? false,
     kvmPath: process.env.VIREO_KVM_DEVICE,
@@ -34,14 +39,16 @@ export class VmSession {
   private timer?: NodeJS.Timeout;
   private sampler?: TelemetrySampler;
   private tools?: ToolsBridge;
+  private display?: DisplaySession;
   private pointer = { x: 0, y: 0 };
-  private mode?: { width: number; height: number };
   private state: VmState = 'stopped';
+  private screenshotOnStop?: string;
 
   constructor(private readonly emit: (event: HostEvent) => void, private readonly onEnded: () => void) {}
 
   start(config: VmConfig): void {
     const native = loadNative();
+    this.screenshotOnStop = config.screenshotOnStop;
     this.setState('starting');
     try {
       this.vm = new native.Vm(toNativeConfig(config));
@@ -59,6 +66,7 @@ export class VmSession {
     );
     this.serial.on('error', () => undefined);
     this.tools = new ToolsBridge(vm, config, this.emit);
+    this.display = new DisplaySession(vm, this.emit);
     this.sampler = new TelemetrySampler(vm, () => vm.backdoorStats());
     this.timer = setInterval(() => this.emit({ kind: 'telemetry', v: 1, sample: this.sampler!.sample() }), TELEMETRY_MS);
     vm.start((event) => this.onNativeEvent(event));
@@ -80,9 +88,18 @@ export class VmSession {
         if (request.paused) this.serial?.pause();
         else this.serial?.resume();
         return;
-      case 'screenshot':
-        this.emit({ kind: 'screenshot-done', v: 1, id: request.id, error: 'this VM has no display device' });
+      case 'screenshot': {
+        const { id, path: file } = request;
+        if (!this.display) {
+          this.emit({ kind: 'screenshot-done', v: 1, id, error: 'the VM is not running' });
+          return;
+        }
+        this.display.screenshot(file).then(
+          () => this.emit({ kind: 'screenshot-done', v: 1, id, path: file }),
+          (err: Error) => this.emit({ kind: 'screenshot-done', v: 1, id, error: `${file}: ${err.message}` }),
+        );
         return;
+      }
       case 'key': {
         const code = set2Code(request.code);
         if (code !== undefined) this.vm?.keyEvent(code, request.down);
@@ -103,7 +120,7 @@ export class VmSession {
         this.tools?.tools.setGuestInfo(request.key, request.value);
         return;
       case 'frames':
-        // Served once the display pipeline is attached to this session.
+        this.display?.setFrames(request.enabled);
         return;
     }
   }
@@ -155,10 +172,24 @@ export class VmSession {
     }
   }
 
-  /** Closes the machine, drains what the guest wrote, then reports the end. */
+  /** Screenshot of the final screen (if asked), then finish. */
   private finish(reason: StopReason, code: number, detail?: string): void {
+    const file = this.screenshotOnStop;
+    if (!file || !this.display) {
+      this.close(reason, code, detail);
+      return;
+    }
+    this.display.screenshot(file).then(
+      () => this.emit({ kind: 'screenshot-done', v: 1, id: 0, path: file }),
+      (err: Error) => this.emit({ kind: 'screenshot-done', v: 1, id: 0, error: `${file}: ${err.message}` }),
+    ).finally(() => this.close(reason, code, detail));
+  }
+
+  /** Closes the machine, drains what the guest wrote, then reports the end. */
+  private close(reason: StopReason, code: number, detail?: string): void {
     if (this.timer) clearInterval(this.timer);
     this.tools?.dispose();
+    this.display?.stop();
     const vm = this.vm;
     if (vm && this.sampler) this.emit({ kind: 'telemetry', v: 1, sample: this.sampler.sample() });
     vm?.close(); // closes the guest end of the serial socket: the stream ends after its last byte
@@ -195,7 +226,8 @@ export class VmSession {
   }
 
   private viewport(): { width: number; height: number } {
-    return this.mode ?? { width: 1024, height: 768 };
+    const m = this.display?.currentMode();
+    return m && m.width ? m : { width: 1024, height: 768 };
   }
 
   private setState(state: VmState, reason?: StopReason, code?: number, detail?: string): void {

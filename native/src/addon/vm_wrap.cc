@@ -53,7 +53,10 @@ Napi::Function VmWrap::Define(Napi::Env env) {
                       InstanceMethod("setClipboardPolicy", &VmWrap::SetClipboardPolicy),
                       InstanceMethod("backdoorStats", &VmWrap::BackdoorStats),
                       InstanceMethod("keyEvent", &VmWrap::KeyEvent),
-                      InstanceMethod("pointerEvent", &VmWrap::PointerEvent)});
+                      InstanceMethod("pointerEvent", &VmWrap::PointerEvent),
+                      InstanceMethod("displayMode", &VmWrap::DisplayMode),
+                      InstanceMethod("takeFrame", &VmWrap::TakeFrame),
+                      InstanceMethod("writeVram", &VmWrap::WriteVram)});
 }
 
 // new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, kvmPath?})
@@ -74,6 +77,9 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
   if (o.Has("serialConsole")) c.serial_console = o.Get("serialConsole").ToBoolean();
   if (o.Has("noReboot")) c.no_reboot = o.Get("noReboot").ToBoolean();
   c.linuxboot_rom = opt_string(o, "linuxbootRom");
+  c.vga_rom = opt_string(o, "vgaRom");
+  if (o.Get("displayMaxWidth").IsNumber()) c.display_max_width = o.Get("displayMaxWidth").ToNumber().Uint32Value();
+  if (o.Get("displayMaxHeight").IsNumber()) c.display_max_height = o.Get("displayMaxHeight").ToNumber().Uint32Value();
   std::string kvm_path = opt_string(o, "kvmPath");
   if (!kvm_path.empty()) c.kvm_path = kvm_path;
   Status s = Machine::create(c, &machine_);
@@ -295,6 +301,74 @@ Napi::Value VmWrap::PointerEvent(const Napi::CallbackInfo& info) {
   }
   bool ok = board.i8042.mouse_event(o.Get("dx").ToNumber().Int32Value(), o.Get("dy").ToNumber().Int32Value(),
                                     static_cast<uint8_t>(buttons));
+  return Napi::Boolean::New(env, ok);
+}
+
+namespace {
+const char* source_name(DisplaySource s) {
+  switch (s) {
+    case DisplaySource::kText: return "text";
+    case DisplaySource::kVga256: return "vga";
+    case DisplaySource::kVbe: return "vbe";
+    case DisplaySource::kSvga: return "svga";
+    case DisplaySource::kBoot: return "boot";
+    case DisplaySource::kBlank: break;
+  }
+  return "none";
+}
+
+Napi::Object mode_to_js(Napi::Env env, const vireo::DisplayMode& m) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("width", m.width);
+  o.Set("height", m.height);
+  o.Set("source", source_name(m.source));
+  return o;
+}
+}  // namespace
+
+Napi::Value VmWrap::DisplayMode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_) return env.Null();
+  return mode_to_js(env, machine_->board().display.display().mode());
+}
+
+// takeFrame(full): the rectangles changed since the last call with their RGBA pixels,
+// copied into one JS-owned Buffer (no external buffers: Electron's V8 memory cage), or
+// null when nothing changed. {mode, rects: [{x, y, width, height, offset}], pixels}.
+Napi::Value VmWrap::TakeFrame(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_) return env.Null();
+  bool full = info.Length() > 0 && info[0].ToBoolean();
+  vireo::Display& display = machine_->board().display.display();
+  std::vector<DisplayRect> rects;
+  std::vector<uint8_t> pixels;
+  if (!display.take_dirty_rects(PixelFormat::kRgba, &rects, &pixels, full)) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mode", mode_to_js(env, display.mode()));
+  Napi::Array list = Napi::Array::New(env, rects.size());
+  uint64_t offset = 0;
+  for (size_t i = 0; i < rects.size(); ++i) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("x", rects[i].x);
+    r.Set("y", rects[i].y);
+    r.Set("width", rects[i].w);
+    r.Set("height", rects[i].h);
+    r.Set("offset", static_cast<double>(offset));
+    offset += static_cast<uint64_t>(rects[i].w) * rects[i].h * 4;
+    list.Set(i, r);
+  }
+  o.Set("rects", list);
+  o.Set("pixels", Napi::Buffer<uint8_t>::Copy(env, pixels.data(), pixels.size()));
+  return o;
+}
+
+// writeVram(offset, bytes): the host changes VRAM (display benchmark); marks it dirty.
+Napi::Value VmWrap::WriteVram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 2 || !info[1].IsTypedArray()) return Napi::Boolean::New(env, false);
+  Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+  bool ok = machine_->board().display.svga().host_write_vram(
+      static_cast<uint64_t>(info[0].ToNumber().DoubleValue()), bytes.Data(), bytes.ByteLength());
   return Napi::Boolean::New(env, ok);
 }
 

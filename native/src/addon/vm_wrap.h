@@ -36,6 +36,10 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   Napi::Value BackdoorStats(const Napi::CallbackInfo& info);
   Napi::Value KeyEvent(const Napi::CallbackInfo& info);
   Napi::Value PointerEvent(const Napi::CallbackInfo& info);
+  // Display (one consumer: the JS thread).
+  Napi::Value DisplayMode(const Napi::CallbackInfo& info);
+  Napi::Value TakeFrame(const Napi::CallbackInfo& info);
+  Napi::Value WriteVram(const Napi::CallbackInfo& info);
   void close();
 
   std::unique_ptr<Machine> machine_;

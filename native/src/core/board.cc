@@ -33,10 +33,11 @@ size_t FdSink::write(const uint8_t* data, size_t len) {
   return n < 0 ? len : static_cast<size_t>(n);
 }
 
-Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout)
+Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, SlotMapper& slots)
     : i8042(irq_keyboard_, irq_mouse_, control),
       backdoor(BackdoorConfig{}, &rpc_relay, &events, &events),
       control_(control),
+      slots_(slots),
       irq_com1_(vm, 4),
       irq_keyboard_(vm, 1),
       irq_mouse_(vm, 12),
@@ -47,7 +48,7 @@ Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout)
       milestone_port_(control),
       debugcon_(debugcon_sink_) {}
 
-Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& /*mmio*/) {
+Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& mmio) {
   Status s = serial.init();
   if (!s.ok()) return s;
   com1_.set_rx_space_callback([this] { serial.rx_space(); });
@@ -68,6 +69,7 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& /*mmio*/) 
       {0x70, 2, &cmos_, "cmos-rtc"},
       {FwCfg::kBasePort, FwCfg::kPortCount, &fw_cfg, "fw-cfg"},
       {0x5658, 2, &backdoor, "vmware-backdoor"},  // BDOOR_PORT (LB) and BDOORHB_PORT
+      {PciHost::kPortBase, PciHost::kPortCount, &pci_, "pci-config"},
       {0x80, 1, &post_code_, "post-code"},
       {0xf4, 4, &exit_port_, "debug-exit"},
       {0xf8, 4, &milestone_port_, "milestone"},
@@ -77,7 +79,17 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& /*mmio*/) 
     s = pio.add(p.base, p.length, p.device, p.name);
     if (!s.ok()) return s;
   }
-  return Status::Ok();
+  PciResources res{&pio, &mmio, &slots_};
+  bridge_ = std::make_unique<PciHostBridge>(res);
+  s = pci_.add_device(kBridgeSlot, bridge_.get());
+  if (s.ok()) s = display.init(options.svga, res, pci_, kDisplaySlot);
+  if (s.ok() && !options.firmware) s = pci_.assign_resources(kPciIoStart, kPciMemStart, kPciMemEnd);
+  return s;
+}
+
+void Board::reset() {
+  display.reset();
+  bridge_->reset_config();
 }
 
 void Board::start() { serial.start(&com1_); }

@@ -9,6 +9,8 @@
 #include "../devices/debug_ports.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i8042.h"
+#include "../devices/pci_host.h"
+#include "../devices/svga_adapter.h"
 #include "../devices/system_control_port.h"
 #include "../devices/uart16550.h"
 #include "bus.h"
@@ -17,6 +19,7 @@
 #include "machine_control.h"
 #include "rpc_relay.h"
 #include "serial_host.h"
+#include "slot_mapper.h"
 
 namespace vireo {
 
@@ -58,6 +61,8 @@ class BoardEvents : public ClipboardSink, public MouseModeSink {
 
 struct BoardOptions {
   std::string debugcon_path;  // SeaBIOS's debug log (port 0x402); empty = dropped
+  bool firmware = false;      // a BIOS places PCI BARs; otherwise the VMM does
+  SvgaConfig svga;            // svga.option_rom: vgabios-vmware.bin for firmware boots
 };
 
 struct BoardLayout {
@@ -68,8 +73,17 @@ struct BoardLayout {
 
 class Board {
  public:
-  Board(MachineControl& control, const Fd& vm, const BoardLayout& layout);
+  // PCI slots on bus 0: the host bridge and the display card.
+  static constexpr unsigned kBridgeSlot = 0, kDisplaySlot = 2;
+  // Where the VMM places BARs when no firmware does (direct boot): I/O from 0xC000,
+  // memory in the hole below the I/O APIC (seabios-fwcfg.md (c) uses the same window).
+  static constexpr uint16_t kPciIoStart = 0xc000;
+  static constexpr uint32_t kPciMemStart = 0xe0000000, kPciMemEnd = 0xfec00000;
+
+  Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, SlotMapper& slots);
   Status init(const BoardOptions& options, PioBus& pio, MmioBus& mmio);
+  // Guest reset: device registers to power-on (contents of VRAM and RAM stay).
+  void reset();
   void start();  // host-side threads (serial)
   void stop();
 
@@ -79,9 +93,13 @@ class Board {
   RpcRelay rpc_relay;
   BoardEvents events;
   Backdoor backdoor;
+  DisplayAdapter display;
 
  private:
   MachineControl& control_;
+  SlotMapper& slots_;
+  PciHost pci_;
+  std::unique_ptr<PciHostBridge> bridge_;
   KvmIrqLine irq_com1_;
   KvmIrqLine irq_keyboard_;
   KvmIrqLine irq_mouse_;

@@ -106,6 +106,12 @@ Status check_bzimage(const std::vector<uint8_t>& k, const std::string& path) {
   return Status::Ok();
 }
 
+bool announces_linux_version(const std::vector<uint8_t>& k) {
+  uint16_t ptr = get<uint16_t>(k, 0x20e);
+  size_t at = static_cast<size_t>(ptr) + 0x200;
+  return ptr != 0 && at < k.size() && k[at] >= '0' && k[at] <= '9';
+}
+
 Status load_linux(GuestMemory& mem, const LinuxBootImage& image, const std::vector<E820Entry>& e820,
                   uint64_t ram_below_4g, const BootFramebuffer* fb, LinuxEntry* entry) {
   const std::vector<uint8_t>& k = image.kernel;

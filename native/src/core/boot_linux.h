@@ -34,6 +34,11 @@ struct LinuxEntry {
 // Checks the bzImage header (one clear message when it is not one).
 Status check_bzimage(const std::vector<uint8_t>& kernel, const std::string& path);
 
+// True when the header's kernel_version (0x20E, relative to 0x200) names a Linux release
+// ("6.1.0-..."): such kernels get the boot framebuffer; other Linux-protocol payloads
+// (project test guests drawing VGA text) keep the VGA screen.
+bool announces_linux_version(const std::vector<uint8_t>& kernel);
+
 // Writes kernel, initrd, command line and zero page into guest memory.
 Status load_linux(GuestMemory& mem, const LinuxBootImage& image, const std::vector<E820Entry>& e820,
                   uint64_t ram_below_4g, const BootFramebuffer* fb, LinuxEntry* entry);

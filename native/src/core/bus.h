@@ -43,8 +43,8 @@ class Bus {
  public:
   // Fails when [base, base+length) overlaps a registered range or length is 0.
   Status add(uint64_t base, uint64_t length, Device* device, std::string name);
-  // Moves the range registered for `device` under `name` (PCI BAR reprogramming);
-  // length 0 or base 0 unmaps it.
+  // Moves the range registered for `device` under `name` (PCI BAR reprogramming). To
+  // stop decoding a range, remove() it and add() it again later.
   Status move(Device* device, const std::string& name, uint64_t new_base);
   void remove(Device* device);
 

@@ -68,7 +68,8 @@ BoardLayout board_layout(const MachineConfig& c) {
 }
 }  // namespace
 
-Machine::Machine(const MachineConfig& config) : config_(config), board_(*this, vm_, board_layout(config)) {
+Machine::Machine(const MachineConfig& config)
+    : config_(config), board_(*this, vm_, board_layout(config), *this) {
   board_.events.clipboard = [this](std::string text) {
     if (sink_) sink_({MachineEvent::Type::kGuestClipboard, StopReason::kNone, 0, now_ns(), std::move(text)});
   };
@@ -108,7 +109,9 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
 
   m->ram_below_4g_ = std::min(config.memory_bytes, layout::kPciHoleStart);
   m->ram_above_4g_ = config.memory_bytes - m->ram_below_4g_;
-  s = m->memory_.add_region(0, m->ram_below_4g_, false);
+  // The legacy VGA window 0xA0000-0xBFFFF is the display card's own slot: a hole in RAM.
+  s = m->memory_.add_region(0, layout::kVgaWindow, false);
+  if (s.ok()) s = m->memory_.add_region(layout::kBiosArea, m->ram_below_4g_ - layout::kBiosArea, false);
   if (s.ok() && m->ram_above_4g_) s = m->memory_.add_region(layout::k4GiB, m->ram_above_4g_, false);
   if (s.ok() && !m->firmware_.empty())
     s = m->memory_.add_region(layout::k4GiB - m->firmware_.size(), m->firmware_.size(), true);
@@ -134,6 +137,13 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
   }
   BoardOptions options;
   if (const char* dc = getenv("VIREO_DEBUGCON")) options.debugcon_path = dc;
+  options.firmware = !m->firmware_.empty();
+  options.svga.max_width = config.display_max_width;
+  options.svga.max_height = config.display_max_height;
+  if (options.firmware && !config.vga_rom.empty()) {
+    s = read_file(config.vga_rom, "VGA BIOS", 1 << 20, &options.svga.option_rom);
+    if (!s.ok()) return s;
+  }
   s = m->board_.init(options, m->pio_, m->mmio_);
   if (!s.ok()) return s;
   s = m->build_kvm();
@@ -274,7 +284,17 @@ Status Machine::load_payload() {
   memory_.write(0x40e, &ebda_segment, 2);  // BDA: EBDA segment (MP spec §4: search starts there)
   LinuxBootImage image{kernel_, initrd_, config_.cmdline};
   LinuxEntry entry;
-  s = load_linux(memory_, image, e820, ram_below_4g_, nullptr, &entry);
+  // A console from the first line: screen_info points at the SVGA VRAM (BAR1).
+  BootFramebuffer fb;
+  fb.base = board_.display.svga().bar_address(SvgaDevice::kVramBar);
+  fb.width = 1024;
+  fb.height = 768;
+  fb.pitch = 1024 * 4;
+  fb.size = static_cast<uint32_t>(board_.display.svga().vram_size());
+  if (fb.base && announces_linux_version(kernel_) && board_.display.display().set_boot_framebuffer(fb.width, fb.height))
+    s = load_linux(memory_, image, e820, ram_below_4g_, &fb, &entry);
+  else
+    s = load_linux(memory_, image, e820, ram_below_4g_, nullptr, &entry);
   if (!s.ok()) return s;
   // Boot GDT: null, null, __BOOT_CS (0x10), __BOOT_DS (0x18).
   const uint64_t gdt[4] = {0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
@@ -350,6 +370,7 @@ void Machine::supervise() {
     board_.rpc_relay.cancel_all();
     teardown_kvm();
     board_.backdoor.rpc().fail_all();  // the guest's tools re-open their channels
+    board_.reset();
     Status s = build_kvm();
     if (s.ok()) s = load_payload();
     if (!s.ok()) {
@@ -465,7 +486,8 @@ Status Machine::map(uint8_t* host, uint64_t size, uint64_t gpa, bool read_only, 
   if (index == device_slots_.size()) device_slots_.push_back({});
   device_slots_[index] = {host, size, gpa, flags, true};
   *slot = static_cast<int>(index);
-  if (!gpa) return Status::Ok();
+  // Before build_kvm() (board wiring) the slot is only recorded; build_kvm registers it.
+  if (!gpa || !vm_.valid()) return Status::Ok();
   return set_slot(kFirstDeviceSlot + index, gpa, size, host, flags);
 }
 
@@ -476,9 +498,9 @@ Status Machine::move(int slot, uint64_t gpa) {
   DeviceSlot& d = device_slots_[slot];
   if (d.gpa == gpa) return Status::Ok();
   // KVM cannot move a slot: delete it (size 0), then create it at the new address.
-  if (d.gpa) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
+  if (d.gpa && vm_.valid()) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
   d.gpa = gpa;
-  if (!gpa) return Status::Ok();
+  if (!gpa || !vm_.valid()) return Status::Ok();
   return set_slot(kFirstDeviceSlot + slot, gpa, d.size, d.host, d.flags);
 }
 
@@ -486,7 +508,7 @@ void Machine::unmap(int slot) {
   std::lock_guard<std::mutex> guard(slots_lock_);
   if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used) return;
   DeviceSlot& d = device_slots_[slot];
-  if (d.gpa) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
+  if (d.gpa && vm_.valid()) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
   d.used = false;
 }
 

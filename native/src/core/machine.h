@@ -32,6 +32,8 @@ struct MachineConfig {
   std::string firmware;  // BIOS image (SeaBIOS bios-256k.bin); empty = direct boot
   bool serial_console = true;  // firmware: SeaBIOS sercon on COM1
   std::string linuxboot_rom;   // option ROM that loads `kernel` at INT 19h (firmware boot)
+  std::string vga_rom;         // VGA BIOS for the SVGA card's ROM BAR (firmware boot)
+  uint32_t display_max_width = 2560, display_max_height = 1600;
   bool no_reboot = false;      // a guest reset ends the run
   std::string kvm_path = "/dev/kvm";
 };
