@@ -63,7 +63,7 @@ static char line_text[N_LINES][TEXT_LINE_MAX]; /* what each panel line says, kep
 /* ---- screen ------------------------------------------------------------------------- */
 
 #define PANEL_X 24
-#define PANEL_Y 172
+#define PANEL_Y 172       /* 80 on screens under 400 rows, which get no squares */
 #define LINE_PITCH 24
 #define TEXT_SCALE 2
 #define PANEL_BG 0x0c1420u
@@ -84,6 +84,7 @@ static void screen_draw(void)
 {
 	static const uint32_t squares[5] = {0xe04040, ACCENT, 0x40c060, 0x4080e0, 0xa060d0};
 	uint32_t w = svga.width, h = svga.height, band = (h + 63) / 64;
+	uint32_t panel_y = h < 400 ? 80 : PANEL_Y;
 
 	/* Vertical gradient in 64 bands: (0x18,0x30,0x58) at the top to (0x40,0x90,0xa0). */
 	for (uint32_t i = 0; i < 64; i++)
@@ -92,16 +93,16 @@ static void screen_draw(void)
 	svga_fill(0x141c2c, 0, 0, w, 64); /* title bar */
 	svga_fill(ACCENT, 0, 64, w, 4);
 	for (uint32_t i = 0; i < 5; i++)
-		text_char(20 + i * 6 * 6, 11, 6, 0xffffff, 0x141c2c, "Vireo"[i]);
+		text_char(20 + i * 6 * 6, 11, 6, 0xffffff, 0x141c2c, "Vireo"[i], false);
 	for (uint32_t i = 0; i < 10; i++)
-		text_char(216 + i * 12, 39, 2, 0x90a8c0, 0x141c2c, "demo guest"[i]);
-	for (uint32_t i = 0; i < 5; i++)
+		text_char(216 + i * 12, 39, 2, 0x90a8c0, 0x141c2c, "demo guest"[i], false);
+	for (uint32_t i = 0; i < 5 && h >= 400; i++)
 		svga_fill(squares[i], 24 + i * 72, 92, 56, 56);
 	if (w > 2 * PANEL_X + 32)
-		svga_fill(PANEL_BG, PANEL_X, PANEL_Y, w - 2 * PANEL_X, 16 + N_LINES * LINE_PITCH);
+		svga_fill(PANEL_BG, PANEL_X, panel_y, w - 2 * PANEL_X, 16 + N_LINES * LINE_PITCH);
 	uint32_t chars = w > 2 * PANEL_X + 32 ? (w - 2 * PANEL_X - 32) / (TEXT_CELL_W * TEXT_SCALE) : 0;
 	for (unsigned i = 0; i < N_LINES; i++) {
-		text_line_init(&lines[i], PANEL_X + 16, PANEL_Y + 12 + i * LINE_PITCH, TEXT_SCALE, chars,
+		text_line_init(&lines[i], PANEL_X + 16, panel_y + 12 + i * LINE_PITCH, TEXT_SCALE, chars,
 			       i == L_HELP ? ACCENT : TEXT_FG, PANEL_BG);
 		text_line_set(&lines[i], line_text[i]);
 	}

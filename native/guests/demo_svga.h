@@ -14,6 +14,8 @@
  *                                stores (plus RECT_COPY doubling for large areas)
  *   svga_present()               FIFO UPDATE of everything filled since the last call,
  *                                then REG_SYNC so the host drains the FIFO now
+ *   fifo_reserve(n), fifo_commit(n), damage(x, y, w, h)
+ *                                for callers that write many fills at once (text)
  *
  * svga_probe() tests RECT_FILL and RECT_COPY on one pixel each instead of trusting the
  * capability bits: QEMU 7.2's vmware-svga advertises both but skips a command ("Unknown
@@ -112,10 +114,36 @@ static uint32_t fifo_free_bytes(void)
 	return (next >= stop ? (max - next) + (stop - min) : stop - next) - 4;
 }
 
-/* Copies a whole command to NEXT_CMD (wrapping at MAX) and publishes it with one store,
- * so the host never sees half a command (no FIFO_CAP_RESERVE needed). */
+/* Contiguous room for n words at NEXT_CMD (the caller writes them and calls
+ * fifo_commit), or NULL when the free space is short or wraps at MAX. */
+static volatile uint32_t *fifo_reserve(uint32_t n)
+{
+	uint32_t next = svga.fifo[FIFO_NEXT_CMD], stop = svga.fifo[FIFO_STOP];
+	if (!fifo_free_bytes())
+		return NULL;
+	/* A write that ends exactly at MAX wraps NEXT_CMD to MIN: not allowed onto STOP. */
+	uint32_t room = next >= stop ? svga.fifo_max - next - (stop == svga.fifo_min ? 4 : 0) : stop - next - 4;
+	return room >= n * 4 ? svga.fifo + next / 4 : NULL;
+}
+
+/* Publishes n words written at a fifo_reserve() pointer with one store, so the host
+ * never sees half a command (no FIFO_CAP_RESERVE needed). */
+static void fifo_commit(uint32_t n)
+{
+	uint32_t next = svga.fifo[FIFO_NEXT_CMD] + n * 4;
+	svga.fifo[FIFO_NEXT_CMD] = next >= svga.fifo_max ? svga.fifo_min : next;
+}
+
+/* One whole command: into reserved room, or word by word around the wrap. */
 static void fifo_push(const uint32_t *words, uint32_t n)
 {
+	volatile uint32_t *p = fifo_reserve(n);
+	if (p) {
+		for (uint32_t i = 0; i < n; i++)
+			p[i] = words[i];
+		fifo_commit(n);
+		return;
+	}
 	if (fifo_free_bytes() < n * 4) {
 		svga_sync();
 		if (fifo_free_bytes() < n * 4) {

@@ -1,9 +1,10 @@
 /*
  * demo_text.h: text on the SVGA screen for the demo guest (included once, by demo.c).
- * A 5x7 font (descenders in an 8th row) drawn in 6x8 cells, every lit run of a glyph row being one svga_fill(), so
- * text costs FIFO commands rather than per-pixel CPU stores.
- *   text_char(x, y, scale, fg, bg, c)    one cell (background included); bytes outside
- *                                        0x20-0x7e are drawn as '?'
+ * A 5x7 font (descenders in an 8th row) drawn in 6x8 cells; every lit run of a glyph
+ * row (merged over identical rows) is one RECT_FILL written straight into the FIFO, so
+ * text costs a few FIFO commands rather than per-pixel CPU stores.
+ *   text_char(x, y, scale, fg, bg, c, clear)   one cell, its background first if clear;
+ *                                        bytes outside 0x20-0x7e are drawn as '?'
  *   text_line_init(&l, x, y, scale, max_chars, fg, bg)   a line over an already painted
  *                                        background
  *   text_line_set(&l, s)                 redraws only the cells whose character changed
@@ -117,25 +118,59 @@ static const uint8_t font5x7[95][8] = {
 	{0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00, 0x00}, /* ~ */
 };
 
-static void text_char(uint32_t x, uint32_t y, uint32_t scale, uint32_t fg, uint32_t bg, char ch)
+/* Where a glyph's rectangles go: straight into reserved FIFO room (p), or svga_fill. */
+struct text_out {
+	volatile uint32_t *p;
+	uint32_t words;
+};
+
+static void text_rect(struct text_out *o, uint32_t color, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	if (!o->p) {
+		svga_fill(color, x, y, w, h);
+		return;
+	}
+	volatile uint32_t *c = o->p + o->words;
+	c[0] = SVGA_CMD_RECT_FILL, c[1] = color, c[2] = x, c[3] = y, c[4] = w, c[5] = h;
+	o->words += 6;
+}
+
+/* One cell: the background (unless the cell holds only background already), then each
+ * horizontal run of lit pixels, merged over consecutive identical rows. */
+static void text_char(uint32_t x, uint32_t y, uint32_t scale, uint32_t fg, uint32_t bg, char ch, bool clear)
 {
 	uint8_t c = (uint8_t)ch;
+	uint32_t cw = TEXT_CELL_W * scale, chh = TEXT_CELL_H * scale;
+	struct text_out o = {NULL, 0};
 	if (c < 0x20 || c > 0x7e)
 		c = '?';
-	svga_fill(bg, x, y, TEXT_CELL_W * scale, TEXT_CELL_H * scale);
+	const uint8_t *g = font5x7[c - 0x20];
+	/* At most 1 + 8 rows x 3 runs fills; whole cells on screen only (no clipping here). */
+	if (svga.hw_fill && x + cw <= svga.width && y + chh <= svga.height)
+		o.p = fifo_reserve(25 * 6);
+	if (clear)
+		text_rect(&o, bg, x, y, cw, chh);
 	for (uint32_t row = 0; row < TEXT_CELL_H; row++) {
-		uint8_t bits = font5x7[c - 0x20][row];
-		for (uint32_t col = 0; col < 5;) {
+		uint8_t bits = g[row];
+		uint32_t rows = 1;
+		while (row + rows < TEXT_CELL_H && g[row + rows] == bits)
+			rows++;
+		for (uint32_t col = 0; bits && col < 5;) {
 			if (!(bits & (0x10 >> col))) {
 				col++;
 				continue;
 			}
-			uint32_t run = col;
-			while (run < 5 && (bits & (0x10 >> run)))
-				run++;
-			svga_fill(fg, x + col * scale, y + row * scale, (run - col) * scale, scale);
-			col = run;
+			uint32_t end = col;
+			while (end < 5 && (bits & (0x10 >> end)))
+				end++;
+			text_rect(&o, fg, x + col * scale, y + row * scale, (end - col) * scale, rows * scale);
+			col = end;
 		}
+		row += rows - 1;
+	}
+	if (o.p) {
+		fifo_commit(o.words);
+		damage(x, y, cw, chh);
 	}
 }
 
@@ -163,8 +198,8 @@ static void text_line_set(struct text_line *l, const char *s)
 		}
 		if (l->shown[i] == c)
 			continue;
+		text_char(l->x + i * TEXT_CELL_W * l->scale, l->y, l->scale, l->fg, l->bg, c, l->shown[i] != ' ');
 		l->shown[i] = c;
-		text_char(l->x + i * TEXT_CELL_W * l->scale, l->y, l->scale, l->fg, l->bg, c);
 	}
 }
 
