@@ -301,6 +301,11 @@ static void on_char(uint8_t c)
 
 static void every_second(uint32_t now)
 {
+	static uint32_t dropped;
+	if (svga.dropped != dropped) {
+		dropped = svga.dropped;
+		demo_note("demo: %u SVGA commands dropped so far: the FIFO stayed full", dropped);
+	}
 	show_clock(now);
 	if (tools.backdoor && clip_poll()) {
 		demo_note("demo: host clipboard: %s", clip.shown);

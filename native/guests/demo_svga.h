@@ -104,25 +104,35 @@ static void svga_sync(void)
 		pause();
 }
 
+/* NEXT_CMD and STOP, read once and checked: false when they make no sense. */
+static bool fifo_pointers(uint32_t *next, uint32_t *stop)
+{
+	*next = svga.fifo[FIFO_NEXT_CMD];
+	*stop = svga.fifo[FIFO_STOP];
+	return *stop >= svga.fifo_min && *stop < svga.fifo_max && !(*stop & 3) && *next >= svga.fifo_min &&
+	       *next < svga.fifo_max;
+}
+
 static uint32_t fifo_free_bytes(void)
 {
-	uint32_t min = svga.fifo_min, max = svga.fifo_max;
-	uint32_t next = svga.fifo[FIFO_NEXT_CMD], stop = svga.fifo[FIFO_STOP];
-	if (stop < min || stop >= max || (stop & 3) || next < min || next >= max)
+	uint32_t next, stop;
+	if (!fifo_pointers(&next, &stop))
 		return 0; /* nonsense pointers in the shared FIFO: send nothing */
 	/* One word always stays free so that NEXT_CMD == STOP means empty. */
-	return (next >= stop ? (max - next) + (stop - min) : stop - next) - 4;
+	return (next >= stop ? (svga.fifo_max - next) + (stop - svga.fifo_min) : stop - next) - 4;
 }
 
 /* Contiguous room for n words at NEXT_CMD (the caller writes them and calls
  * fifo_commit), or NULL when the free space is short or wraps at MAX. */
 static volatile uint32_t *fifo_reserve(uint32_t n)
 {
-	uint32_t next = svga.fifo[FIFO_NEXT_CMD], stop = svga.fifo[FIFO_STOP];
-	if (!fifo_free_bytes())
+	uint32_t next, stop, room;
+	if (!fifo_pointers(&next, &stop))
 		return NULL;
-	/* A write that ends exactly at MAX wraps NEXT_CMD to MIN: not allowed onto STOP. */
-	uint32_t room = next >= stop ? svga.fifo_max - next - (stop == svga.fifo_min ? 4 : 0) : stop - next - 4;
+	if (next < stop)
+		room = stop - next - 4;
+	else /* a write ending exactly at MAX wraps NEXT_CMD to MIN: not onto STOP */
+		room = svga.fifo_max - next - (stop == svga.fifo_min ? 4 : 0);
 	return room >= n * 4 ? svga.fifo + next / 4 : NULL;
 }
 
