@@ -53,6 +53,13 @@ export class DisplaySession {
     await writeScreenshot(file, this.buffer.view());
   }
 
+  /** The last screen as one full frame, so a viewer keeps the final picture of a VM that stopped. */
+  emitFinalFrame(): void {
+    this.pacer.stop();
+    const frame = this.pull(true);
+    if (frame) this.emitFrame(frame.native);
+  }
+
   stop(): void {
     this.pacer.stop();
   }

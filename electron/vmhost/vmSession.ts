@@ -174,6 +174,7 @@ export class VmSession {
 
   /** Screenshot of the final screen (if asked), then finish. */
   private finish(reason: StopReason, code: number, detail?: string): void {
+    this.display?.emitFinalFrame();
     const file = this.screenshotOnStop;
     if (!file || !this.display) {
       this.close(reason, code, detail);
