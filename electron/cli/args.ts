@@ -80,6 +80,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
 export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append TEXT] [--cpus N] [--memory 512M]
        vireo run --firmware seabios [--kernel FILE] ...
        vireo run path/to/vm.vmx
+       vireo host          (what this host's KVM offers, and remedies)
 options: --stats (exit statistics at the end)  --no-reboot (a guest reset ends the run)
          --timeout SECONDS  --screenshot FILE (PNG of the screen when the guest stops, or
          after --screenshot-after SECONDS, then the VM is stopped)

@@ -1,4 +1,5 @@
 // Bad user input and host problems: one line naming the problem and the remedy, exit 2.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,6 +31,32 @@ describe('CLI errors', () => {
     });
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toMatch(/permission denied opening \/dev\/kvm: add yourself to the kvm group/);
+  });
+
+  it.runIf(kvm)('a missing KVM capability is named, with the remedy', async () => {
+    // An LD_PRELOAD shim makes KVM_CHECK_EXTENSION(KVM_CAP_IRQCHIP) answer 0 in the VM host.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-cap-'));
+    const src = path.join(dir, 'nocap.c');
+    fs.writeFileSync(
+      src,
+      `#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <linux/kvm.h>
+int ioctl(int fd, unsigned long req, ...) {
+  va_list ap; va_start(ap, req); void *arg = va_arg(ap, void *); va_end(ap);
+  static int (*real)(int, unsigned long, ...);
+  if (!real) real = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+  if (req == KVM_CHECK_EXTENSION && (long)arg == KVM_CAP_IRQCHIP) return 0;
+  return real(fd, req, arg);
+}
+`,
+    );
+    const so = path.join(dir, 'nocap.so');
+    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', so, src, '-ldl']);
+    const r = await runCli(['run', '--kernel', hello], { env: { LD_PRELOAD: so } });
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe("vireo: this host's KVM lacks KVM_CAP_IRQCHIP: update the host kernel");
   });
 
   it('missing, unreadable and malformed images', async () => {

@@ -1,6 +1,7 @@
 // `vireo` command line entry.
 import { parseRunArgs, UsageError, USAGE } from './args';
 import { diskCommand, DISK_USAGE } from './disk';
+import { hostCommand } from './host';
 import { EXIT_BAD_INPUT } from './exitStatus';
 import { runVm, vmConfigFrom } from './run';
 
@@ -12,6 +13,8 @@ async function main(argv: string[]): Promise<number> {
       if (options.vmx) throw new UsageError('opening .vmx files is not available yet: pass --kernel or --firmware');
       return runVm(vmConfigFrom(options), options);
     }
+    case 'host':
+      return hostCommand();
     case 'disk':
       return diskCommand(rest, (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'));
     case undefined:

@@ -16,7 +16,9 @@ export function capabilitiesFrom(info: NativeHostInfo): HostCapabilities {
         enabled: false,
         reason:
           noKvm ??
-          (!nestedOn
+          (info.vendorModule === 'kvm_pvm'
+            ? "this host's KVM (kvm_pvm) has no nested virtualization (KVM_CAP_NESTED_STATE is 0)"
+            : !nestedOn
             ? `nested virtualization is off in the host's KVM (${info.vendorModule || 'kvm'} nested=${info.nestedParam || 'absent'}): load the module with nested=1`
             : !info.nestedState
               ? 'this host KVM has no KVM_CAP_NESTED_STATE'
