@@ -54,6 +54,7 @@ static volatile bool rx_stalled;           /* the ring was full: bytes wait in t
 static char line[LINE_CAP];
 static uint32_t line_len;
 static bool after_cr, registered;
+static bool typed_changed;  /* the Typed line needs a redraw (once per batch of input) */
 static bool interactive;    /* the prompt is in use (after boot) */
 static bool prompt_visible; /* the cursor ends "> " + line */
 
@@ -258,7 +259,7 @@ static void line_done(void)
 	done[n] = 0;
 	line_len = 0;
 	prompt_visible = false;
-	show_typed();
+	typed_changed = true;
 	if (n) {
 		show_line(L_SENT, "Sent    ", done);
 		if (tools.backdoor && clip_offer(done, n))
@@ -294,7 +295,7 @@ static void on_char(uint8_t c)
 	} else {
 		return;
 	}
-	show_typed();
+	typed_changed = true;
 }
 
 /* ---- main --------------------------------------------------------------------------------- */
@@ -366,6 +367,10 @@ void guest_main(void)
 			rx_stalled = false;
 			rx_drain();
 			sti();
+		}
+		if (typed_changed) {
+			typed_changed = false;
+			show_typed();
 		}
 		uint32_t now = ticks;
 		if (now != seen) {
