@@ -71,12 +71,17 @@ static char line_text[N_LINES][TEXT_LINE_MAX]; /* what each panel line says, kep
 #define TEXT_FG 0xe0e8f0u
 #define ACCENT 0xf0a030u
 
+/* Sets a panel line; the font is ASCII, so each UTF-8 character becomes one '?'. */
 static void show_line(unsigned i, const char *label, const char *value)
 {
 	struct sbuf b;
 	sb_init(&b, line_text[i], sizeof line_text[i]);
 	sb_str(&b, label);
-	sb_str(&b, value);
+	for (; *value; value++) {
+		uint8_t c = (uint8_t)*value;
+		if ((c & 0xc0) != 0x80) /* continuation bytes are skipped */
+			sb_char(&b, c < 0x80 ? (char)c : '?');
+	}
 	if (svga.present)
 		text_line_set(&lines[i], line_text[i]);
 }
