@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Backdoor benchmark (issue "VMware backdoor"): native/guests/bench_backdoor.c times
+// GETVERSION `in` calls and RPCI `info-get` round trips from inside the guest (TSC) under
+//   vireo  node bin/vireo.js run --kernel ... (real CLI + VM host: info-get crosses to the
+//          TypeScript tools service as in production)
+//   bare   bench/build/bare_kvm (bench/bare_kvm.c): the same guest on /dev/kvm with the
+//          backdoor answered in the KVM_RUN loop and a canned GuestRPC reply; the floor
+//   qemu   qemu-system-x86_64 -M pc,vmport=on (GETVERSION only: vmport has no GuestRPC)
+// in one invocation, rounds interleaved (bare, vireo, qemu, bare, ...), medians printed.
+// Goals: GETVERSION <= 1.1x bare and <= 1.0x QEMU; info-get <= 1.5x exits_per_op x the bare
+// GETVERSION exit.
+//   npm run bench:backdoor [-- --runs N] [-- --no-qemu]
+// Builds bench/build/bare_kvm and the guest first (make), needs the addon and out/ built
+// (npm run build:native, npx tsc -b).
+//
+// Sample (2026-11-28, 2 shared cores, load average 1.9-3.9, 3 runs; see the report):
+//   | system | GETVERSION ns/op | info-get ns/op | exits/op |
+//   ...
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const arg = (name) => process.argv.indexOf(name);
+const RUNS = arg('--runs') > 0 ? Number(process.argv[arg('--runs') + 1]) : 3;
+const guest = path.join(root, 'native/guests/build/bench_backdoor.bin');
+const bare = path.join(root, 'bench/build/bare_kvm');
+
+const systems = [
+  { name: 'bare', argv: [bare, guest] },
+  { name: 'vireo', argv: [process.execPath, path.join(root, 'bin/vireo.js'), 'run', '--kernel', guest, '--timeout', '300'] },
+];
+if (arg('--no-qemu') < 0 && spawnSync('sh', ['-c', 'command -v qemu-system-x86_64']).status === 0) {
+  systems.push({
+    name: 'qemu',
+    argv: ['qemu-system-x86_64', '-enable-kvm', '-M', 'pc,vmport=on', '-cpu', 'qemu64,vmware-cpuid-freq=on,+invtsc', '-m', '64',
+      '-nographic', '-no-reboot', '-net', 'none', '-kernel', guest, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'],
+  });
+}
+
+function build() {
+  for (const args of [['-s', '-C', path.join(root, 'bench')], ['-s', '-C', path.join(root, 'native/guests'), 'build/bench_backdoor.bin']]) {
+    const r = spawnSync('make', args, { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`make ${args.join(' ')} failed`);
+  }
+  if (!fs.existsSync(path.join(root, 'out/electron/cli/main.js'))) throw new Error('out/ is not built: run npx tsc -b');
+}
+
+// One run: the guest's "bench:" lines parsed into { getversion, infoget, exits }.
+function once(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.stdout.on('data', (d) => (out += d.toString('latin1')));
+    child.stderr.on('data', (d) => (out += d.toString('latin1')));
+    child.on('close', () => {
+      clearTimeout(timer);
+      const num = (re) => {
+        const m = out.match(re);
+        return m ? Number(m[1]) : undefined;
+      };
+      resolve({
+        getversion: num(/bench: getversion N=\d+ cycles=\d+ ns_per_op=([\d.]+)/),
+        infoget: num(/bench: infoget M=\d+ cycles=\d+ ns_per_op=([\d.]+)/),
+        exits: num(/exits_per_op=(\d+)/),
+        passed: out.includes('PASS bench_backdoor'),
+        tail: out.trim().split('\n').slice(-3).join(' | '),
+      });
+    });
+  });
+}
+
+const median = (xs) => {
+  const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+  return v.length ? v[Math.floor(v.length / 2)] : undefined;
+};
+const us = (ns) => (ns === undefined ? 'n/a' : (ns / 1000).toFixed(1));
+const spread = (xs) => {
+  const v = xs.filter((x) => x !== undefined);
+  return v.length ? `${us(Math.min(...v))}-${us(Math.max(...v))}` : 'n/a';
+};
+const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+const verdict = (r, goal) => (r === undefined ? 'n/a' : `${r.toFixed(2)} (goal <= ${goal.toFixed(1)}: ${r <= goal ? 'met' : 'NOT met'})`);
+
+(async () => {
+  build();
+  const load0 = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`backdoor benchmark: ${RUNS} runs per system, interleaved, medians (host: ${os.cpus()[0].model}, ${os.cpus().length} cpus, load average ${load0})`);
+  const runs = Object.fromEntries(systems.map((s) => [s.name, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const s of systems) {
+      const r = await once(s.argv);
+      if (!r.passed) console.log(`${s.name} run ${i + 1} did not pass: ${r.tail}`);
+      runs[s.name].push(r);
+    }
+  }
+  const med = {};
+  console.log('\n| system | GETVERSION µs/op (median) | range | info-get µs/round trip (median) | range | `in` exits per info-get |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const s of systems) {
+    const rs = runs[s.name];
+    med[s.name] = { gv: median(rs.map((r) => r.getversion)), ig: median(rs.map((r) => r.infoget)), exits: median(rs.map((r) => r.exits)) };
+    const m = med[s.name];
+    console.log(`| ${s.name} | ${us(m.gv)} | ${spread(rs.map((r) => r.getversion))} | ${us(m.ig)} | ${spread(rs.map((r) => r.infoget))} | ${m.exits ?? 'n/a'} |`);
+  }
+  const v = med.vireo;
+  const b = med.bare;
+  const exitSum = v.exits !== undefined && b.gv !== undefined ? v.exits * b.gv : undefined;
+  console.log('');
+  console.log(`GETVERSION vireo/bare:  ${verdict(ratio(v.gv, b.gv), 1.1)}`);
+  console.log(`GETVERSION vireo/qemu:  ${verdict(ratio(v.gv, med.qemu?.gv), 1.0)}`);
+  console.log(`info-get vireo / (exits_per_op x bare GETVERSION = ${us(exitSum)} µs): ${verdict(ratio(v.ig, exitSum), 1.5)}`);
+  console.log(`info-get vireo/bare (same guest loop, bare answers with a canned reply in C): ${ratio(v.ig, b.ig)?.toFixed(2) ?? 'n/a'}`);
+  console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('Times are the guest\'s own (TSC at the CPUID 0x40000010 frequency). Every guest instruction is emulated on');
+  console.log('this host (docs/host-kvm.md), so each figure includes the guest\'s loop instructions; bare runs the same loop.');
+})().catch((err) => {
+  console.error(`bench:backdoor: ${err.message}`);
+  process.exit(1);
+});
