@@ -78,7 +78,10 @@ describe('VmxDocument', () => {
     const out = doc.serialize();
     expect(Buffer.from(out.subarray(0, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
     expect([...out.subarray(bytes.length)]).toEqual([...enc('displayName = "M'), 0xfc, ...enc('ller"\n')]);
-    expect(() => doc.set('x', '日本') || doc.serialize()).toThrow(/cannot be written in windows-1252/);
+    expect(() => {
+      doc.set('x', '日本');
+      doc.serialize();
+    }).toThrow(/cannot be written in windows-1252/);
   });
 
   it('decodes GBK', () => {
