@@ -2,7 +2,11 @@
 // MULTIPLE), interrupts, resets, and hostile register values.
 #include "../src/devices/ide_controller.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "check.h"
 #include "fake_vcpu.h"
@@ -338,4 +342,38 @@ TEST(ide_empty_channel_floats_and_controller_config) {
   CHECK_EQ(w[0], 0x42);
   ide.reset();
   CHECK(!i14.level);
+}
+
+TEST(ide_file_block_backend) {
+  char path[] = "/tmp/vireo_ide_test_XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  std::vector<uint8_t> img(4096, 0x11);
+  CHECK_EQ(write(fd, img.data(), img.size()), static_cast<ssize_t>(img.size()));
+  close(fd);
+  {
+    FileBlockBackend rw;
+    CHECK(rw.open(path, false).ok());
+    CHECK(!rw.open(path, false).ok());
+    CHECK_EQ(rw.size_bytes(), 4096u);
+    uint8_t b[512];
+    memset(b, 0x77, sizeof b);
+    CHECK(rw.write(512, b, sizeof b).ok());
+    CHECK(!rw.write(4000, b, sizeof b).ok());        // past the end: refused, not clipped
+    CHECK(!rw.read(~uint64_t{0} - 10, b, 100).ok());  // offset + len overflows
+    CHECK(rw.flush().ok());
+    CHECK(rw.read(510, b, 4).ok());
+    CHECK_EQ(b[0], 0x11);
+    CHECK_EQ(b[2], 0x77);
+  }
+  FileBlockBackend ro;
+  CHECK(ro.open(path, true).ok());
+  CHECK(ro.read_only());
+  uint8_t b[4] = {};
+  CHECK(!ro.write(0, b, 4).ok());
+  CHECK(ro.read(1020, b, 4).ok());
+  CHECK_EQ(b[3], 0x77);
+  FileBlockBackend missing;
+  CHECK(!missing.open("/nonexistent/vireo.img", true).ok());
+  unlink(path);
 }
