@@ -8,8 +8,8 @@
  *                   next command and handles it; several commands in a row are handled
  *                   at once, an idle channel is polled every TOOLS_IDLE_TICKS. A failed
  *                   call closes both channels; they are re-opened TOOLS_RETRY_TICKS later.
- * TCLO commands (§5.4): reset, ping, Capabilities_Register, Set_Option, Time_Synchronize,
- * Resolution_Set, DisplayTopology_Set, OS_Halt / OS_PowerOff (reply, then power off
+ * TCLO commands (§5.4): reset, ping, Capabilities_Register, Set_Option, Time_Synchronize
+ * (prints the host time from GETTIMEFULL), Resolution_Set, DisplayTopology_Set, OS_Halt / OS_PowerOff (reply, then power off
  * through port 0xf4 code 0), OS_Reboot (reply, then i8042 reset), OS_PowerOn / OS_Resume
  * / OS_Suspend (status only); anything else gets "ERROR Unknown Command".
  */
