@@ -8,7 +8,8 @@
  *     (0x24, sector N is read both ways), WRITE SECTORS (0x30), FLUSH CACHE (0xE7)
  *   - a READ SECTORS EXT at LBA = capacity must be aborted (ERR, error ABRT)
  *
- * qemu-check: skip needs a disk image: see the disk_ata notes in README.md
+ * qemu-check: skip needs a disk image (layout in disk_layout.h):
+ *   ./qemu-run.sh disk_ata -drive file=IMG,format=raw,if=ide,index=0
  */
 #include "guest.h"
 
