@@ -1,6 +1,7 @@
 // ATA disk side of the IDE channel: IDENTIFY, PIO reads/writes (LBA28, LBA48, CHS,
 // MULTIPLE), interrupts, resets, and hostile register values.
 #include "../src/devices/ide_controller.h"
+#include "../src/devices/pci_host.h"
 
 #include <unistd.h>
 
@@ -376,4 +377,20 @@ TEST(ide_file_block_backend) {
   FileBlockBackend missing;
   CHECK(!missing.open("/nonexistent/vireo.img", true).ok());
   unlink(path);
+}
+
+TEST(ide_behind_pci_host) {
+  GuestMemory mem;
+  vireo_test::FakeVcpu vcpu(mem);
+  PioBus pio;
+  FakeIrq i14, i15;
+  PiixIde ide(PciResources{&pio, nullptr, nullptr}, i14, i15);
+  PciHost host;
+  CHECK(host.add_device(1, &ide).ok());
+  CHECK(host.assign_resources(0xC000, 0xE0000000u, 0xFEC00000u).ok());  // no BARs: nothing moves
+  CHECK_EQ(host.config_read(0, 1, 0, 0, 4), 0x70108086u);
+  CHECK_EQ(host.config_read(0, 1, 0, 0x0A, 2), 0x0101u);
+  CHECK_EQ(host.config_read(0, 1, 0, 0x10, 4), 0u);
+  ide.reset_config();
+  CHECK_EQ(host.config_read(0, 1, 0, 0x40, 4), 0x80008000u);
 }

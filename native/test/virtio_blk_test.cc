@@ -1,6 +1,7 @@
 // virtio-blk over the modern virtio PCI transport: capabilities, feature negotiation,
 // requests through a split virtqueue in a GuestMemory, and hostile rings/descriptors.
 #include "../src/devices/virtio_blk.h"
+#include "../src/devices/pci_host.h"
 
 #include <cstring>
 
@@ -347,4 +348,36 @@ TEST(virtio_blk_needs_bus_master_and_driver_ok) {
   r.wr(0x3004, 1, 2);    // notify of a queue that does not exist
   r.pci.reset();
   CHECK_EQ(r.pci.device_status(), 0u);
+}
+
+// Behind PciHost, as a direct-boot guest sees it: enumeration through 0xCF8/0xCFC,
+// the BAR placed by assign_resources, requests through the placed BAR.
+TEST(virtio_blk_behind_pci_host) {
+  GuestMemory mem;
+  mem.add_region(0, 1 << 20, false);
+  vireo_test::FakeVcpu vcpu(mem);
+  PioBus pio;
+  MmioBus mmio;
+  FakeIrq irq;
+  MemoryBlockBackend disk(64 * 512, false);
+  VirtioBlk blk(disk, "x");
+  PciResources res{&pio, &mmio, nullptr};
+  VirtioPci pci("virtio-blk", res, VirtioBlk::kDeviceType, VirtioBlk::kClassCode, irq, 11, blk);
+  PciHost host;
+  CHECK(host.add_device(4, &pci).ok());
+  CHECK(pio.add(PciHost::kPortBase, PciHost::kPortCount, &host, "pci").ok());
+  CHECK(host.assign_resources(0xC000, 0xE0000000u, 0xFEC00000u).ok());
+  auto cfg = [&](unsigned reg) {
+    uint8_t a[4] = {static_cast<uint8_t>(reg & 0xFC), 4 << 3, 0, 0x80}, d[4];
+    pio.write(0xCF8, a, 4, vcpu);
+    pio.read(0xCFC, d, 4, vcpu);
+    return d[0] | d[1] << 8 | d[2] << 16 | uint32_t{d[3]} << 24;
+  };
+  CHECK_EQ(cfg(0), 0x10421AF4u);
+  uint32_t bar = cfg(0x10);
+  CHECK_EQ(bar, 0xE0000000u);
+  CHECK_EQ(cfg(0x04) & 3, 2u);  // memory decode on; bus mastering is the driver's to set
+  uint8_t v[4];
+  mmio.read(bar + 0x2000, v, 4, vcpu);  // capacity through the placed BAR
+  CHECK_EQ(v[0], 64);
 }
