@@ -18,6 +18,7 @@ export class DisplaySession {
   private readonly buffer = new FrameBuffer(0, 0, 'rgba');
   private readonly pacer: FramePacer<Pulled>;
   private mode: DisplayMode = { width: 0, height: 0, source: 'none' };
+  private announceMode = false; // a new consumer gets the mode before its first full frame
 
   constructor(
     private readonly vm: NativeVm,
@@ -39,6 +40,7 @@ export class DisplaySession {
 
   setFrames(enabled: boolean): void {
     if (enabled) {
+      this.announceMode = true;
       this.pacer.requestFull();
       this.pacer.start();
     } else {
@@ -68,9 +70,13 @@ export class DisplaySession {
     const frame = this.vm.takeFrame(full);
     if (!frame) return null;
     const { width, height, source } = frame.mode;
-    if (width !== this.mode.width || height !== this.mode.height || source !== this.mode.source) {
+    const changed = width !== this.mode.width || height !== this.mode.height || source !== this.mode.source;
+    if (changed) {
       this.mode = { width, height, source: source === 'boot' || source === 'vga' ? 'vbe' : source };
       this.buffer.resize(width, height);
+    }
+    if (changed || this.announceMode) {
+      this.announceMode = false;
       this.emit({ kind: 'mode', v: 1, mode: this.mode });
     }
     this.buffer.apply(
