@@ -40,7 +40,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const arg = (name) => process.argv.indexOf(name);
-const RUNS = arg('--runs') > 0 ? Number(process.argv[arg('--runs') + 1]) : 3;
+const RUNS = arg('--runs') > 0 ? Number(process.argv[arg('--runs') + 1]) : 5;
 const guest = path.join(root, 'native/guests/build/bench_backdoor.bin');
 const bare = path.join(root, 'bench/build/bare_kvm');
 
