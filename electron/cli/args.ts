@@ -13,12 +13,30 @@ export interface RunOptions {
   screenshot?: string;
   screenshotAfterSec?: number;
   vmx?: string;
+  disks: DiskSpec[];
 }
+
+import type { DiskSpec } from '../common/protocol';
 
 export class UsageError extends Error {}
 
+/** --disk FILE[,virtio|ide][,ro] */
+export function parseDisk(text: string, kind: 'disk' | 'cdrom'): DiskSpec {
+  const [file, ...flags] = text.split(',');
+  if (!file) throw new UsageError(`--${kind} needs a file`);
+  const spec: DiskSpec = { path: file, kind, bus: 'ide' };
+  for (const f of flags) {
+    if (f === 'virtio' || f === 'ide') spec.bus = f;
+    else if (f === 'ro') spec.readOnly = true;
+    else throw new UsageError(`--${kind} ${text}: unknown flag ${f} (use virtio, ide or ro)`);
+  }
+  if (kind === 'cdrom' && spec.bus === 'virtio') throw new UsageError('--cdrom is IDE only');
+  return spec;
+}
+
 const VALUE_OPTIONS = new Set([
   '--kernel', '--initrd', '--append', '--firmware', '--cpus', '--memory', '--timeout', '--screenshot', '--screenshot-after',
+  '--disk', '--cdrom',
 ]);
 
 /** "512M", "2G", "256" (MiB) -> MiB. */
@@ -37,7 +55,7 @@ function positiveNumber(option: string, text: string): number {
 }
 
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false };
+  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false, disks: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (VALUE_OPTIONS.has(arg)) {
@@ -57,6 +75,8 @@ export function parseRunArgs(argv: string[]): RunOptions {
         case '--memory': o.memoryMiB = parseMemory(value); break;
         case '--timeout': o.timeoutSec = positiveNumber(arg, value); break;
         case '--screenshot': o.screenshot = value; break;
+        case '--disk': o.disks.push(parseDisk(value, 'disk')); break;
+        case '--cdrom': o.disks.push(parseDisk(value, 'cdrom')); break;
         case '--screenshot-after': o.screenshotAfterSec = positiveNumber(arg, value); break;
       }
     } else if (arg === '--stats') {
@@ -69,7 +89,9 @@ export function parseRunArgs(argv: string[]): RunOptions {
       throw new UsageError(`unknown option ${arg}: see vireo --help`);
     }
   }
-  if (!o.kernel && !o.firmware && !o.vmx) throw new UsageError('nothing to boot: pass --kernel FILE, --firmware seabios or a .vmx file');
+  // Disks alone boot the way a PC does: through the BIOS.
+  if (!o.kernel && !o.firmware && !o.vmx && o.disks.length) o.firmware = 'seabios';
+  if (!o.kernel && !o.firmware && !o.vmx) throw new UsageError('nothing to boot: pass --kernel FILE, --firmware seabios, --disk FILE or a .vmx file');
   if (o.firmware && o.firmware !== 'seabios' && !o.firmware.includes('/'))
     throw new UsageError(`--firmware ${o.firmware} is not known: use seabios or a path to a BIOS image`);
   if (o.initrd && !o.kernel) throw new UsageError('--initrd needs --kernel');
@@ -78,6 +100,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
 }
 
 export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append TEXT] [--cpus N] [--memory 512M]
+                 [--disk FILE[,virtio][,ro]]... [--cdrom ISO]
        vireo run --firmware seabios [--kernel FILE] ...
        vireo run path/to/vm.vmx
        vireo host          (what this host's KVM offers, and remedies)

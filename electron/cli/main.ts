@@ -4,14 +4,17 @@ import { diskCommand, DISK_USAGE } from './disk';
 import { hostCommand } from './host';
 import { EXIT_BAD_INPUT } from './exitStatus';
 import { runVm, vmConfigFrom } from './run';
+import { vmConfigFromVmx } from './vmxConfig';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run': {
       const options = parseRunArgs(rest);
-      if (options.vmx) throw new UsageError('opening .vmx files is not available yet: pass --kernel or --firmware');
-      return runVm(vmConfigFrom(options), options);
+      const config = options.vmx
+        ? { ...vmConfigFromVmx(options.vmx), noReboot: options.noReboot, screenshotOnStop: vmConfigFrom(options).screenshotOnStop }
+        : vmConfigFrom(options);
+      return runVm(config, options);
     }
     case 'host':
       return hostCommand();

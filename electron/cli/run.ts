@@ -22,6 +22,7 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
     firmware: o.firmware ? 'seabios' : 'none',
     firmwarePath: o.firmware && o.firmware !== 'seabios' ? path.resolve(o.firmware) : undefined,
     noReboot: o.noReboot,
+    disks: o.disks.map((d) => ({ ...d, path: path.resolve(d.path) })),
     screenshotOnStop: o.screenshot && o.screenshotAfterSec === undefined ? path.resolve(o.screenshot) : undefined,
   };
 }

@@ -8,6 +8,15 @@ export const PROTOCOL_VERSION = 1;
 export type Firmware = 'none' | 'seabios';
 
 /** What a VM host needs to start one VM. Paths are absolute. */
+/** A disk image the guest sees: VMDK (any layout vmfiles reads), raw image or ISO. */
+export interface DiskSpec {
+  path: string;
+  kind: 'disk' | 'cdrom';
+  /** IDE (what SeaBIOS and unmodified VMware guests boot from) or virtio-blk. */
+  bus?: 'ide' | 'virtio';
+  readOnly?: boolean;
+}
+
 export interface VmConfig {
   name: string;
   memoryMiB: number;
@@ -25,6 +34,7 @@ export interface VmConfig {
   display?: { maxWidth: number; maxHeight: number; vramMiB: number };
   tools?: { syncTime: boolean; copyAllowed: boolean; pasteAllowed: boolean };
   guestInfo?: Record<string, string>;
+  disks?: DiskSpec[];
   /** Write a PNG of the last screen here when the guest stops (CLI --screenshot). */
   screenshotOnStop?: string;
 }

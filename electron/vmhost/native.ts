@@ -13,6 +13,7 @@ export interface NativeVmConfig {
   vgaRom?: string;
   displayMaxWidth?: number;
   displayMaxHeight?: number;
+  disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: 'ide' | 'virtio' }[];
   serialConsole?: boolean;
   noReboot?: boolean;
   kvmPath?: string;
@@ -57,6 +58,8 @@ export interface NativeVm {
   /** Changed rectangles since the last call (everything with `full`), or null. */
   takeFrame(full: boolean): NativeFrame | null;
   writeVram(offset: number, bytes: Uint8Array): boolean;
+  onDiskRequest(handler: (request: NativeDiskRequest) => void): void;
+  completeDisk(disk: number, id: number, ok: boolean, data?: Uint8Array): void;
 }
 
 export interface NativeRpcMessage {
@@ -88,6 +91,15 @@ export interface NativeFrame {
   /** offset: where the rect's RGBA pixels start in `pixels` (rows packed). */
   rects: { x: number; y: number; width: number; height: number; offset: number }[];
   pixels: Buffer;
+}
+
+export interface NativeDiskRequest {
+  disk: number;
+  id: number;
+  op: 'read' | 'write' | 'flush';
+  offset: number;
+  length: number;
+  data?: Buffer;
 }
 
 export interface NativeHostInfo {

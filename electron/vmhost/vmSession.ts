@@ -3,7 +3,10 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 
+import { VMM_ERROR_CODES, type VmmErrorCode } from '../common/errors';
 import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
+import { acquireLock, type FileLock } from '../vmfiles/lock';
+import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
 import { set2Code } from './keymap';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
@@ -14,6 +17,16 @@ export const SEABIOS_PATH = process.env.VIREO_SEABIOS ?? '/usr/share/seabios/bio
 export const VGA_ROM = process.env.VIREO_VGA_ROM ?? '/usr/share/seabios/vgabios-vmware.bin';
 export const LINUXBOOT_ROM = path.resolve(__dirname, '../../../native/firmware/build/linuxboot.bin');
 const TELEMETRY_MS = 100;
+
+const NATIVE_CODES = new Set<string>(VMM_ERROR_CODES);
+
+/** Native errors carry a VmmErrorCode; vmfiles errors (disk images, locks) are input problems. */
+function errorCodeOf(e: Error & { code?: string }): VmmErrorCode {
+  if (e.code && NATIVE_CODES.has(e.code)) return e.code as VmmErrorCode;
+  if (e.code === 'locked') return 'invalid-argument';
+  if (e.code === 'io' || e.code === 'missing-extent') return 'io';
+  return e.code ? 'image-format' : 'internal';
+}
 
 export function toNativeConfig(config: VmConfig): NativeVmConfig {
   return {
@@ -40,6 +53,8 @@ export class VmSession {
   private sampler?: TelemetrySampler;
   private tools?: ToolsBridge;
   private display?: DisplaySession;
+  private disks?: DiskSet;
+  private vmLock?: FileLock;
   private pointer = { x: 0, y: 0 };
   private state: VmState = 'stopped';
   private screenshotOnStop?: string;
@@ -51,15 +66,21 @@ export class VmSession {
     this.screenshotOnStop = config.screenshotOnStop;
     this.setState('starting');
     try {
-      this.vm = new native.Vm(toNativeConfig(config));
+      // The VM itself is locked as VMware does (<name>.vmx.lck), then each of its disks.
+      if (config.vmxPath) this.vmLock = acquireLock(config.vmxPath);
+      this.disks = new DiskSet(config.disks ?? []);
+      this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig() });
     } catch (err) {
+      this.disks?.close();
+      this.vmLock?.release();
       const e = err as Error & { code?: string };
-      this.emit({ kind: 'error', v: 1, error: { code: (e.code ?? 'internal') as never, message: e.message } });
+      this.emit({ kind: 'error', v: 1, error: { code: errorCodeOf(e), message: e.message } });
       this.setState('stopped', 'error');
       this.onEnded();
       return;
     }
     const vm = this.vm;
+    this.disks!.attach(vm);
     this.serial = new net.Socket({ fd: vm.takeSerialFd(), readable: true, writable: true });
     this.serial.on('data', (chunk: Buffer) =>
       this.emit({ kind: 'serial-out', v: 1, data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) }),
@@ -194,6 +215,8 @@ export class VmSession {
     const vm = this.vm;
     if (vm && this.sampler) this.emit({ kind: 'telemetry', v: 1, sample: this.sampler.sample() });
     vm?.close(); // closes the guest end of the serial socket: the stream ends after its last byte
+    this.disks?.close(); // after the vCPUs stopped: every write is in, then the locks go
+    this.vmLock?.release();
     const done = () => {
       this.setState('stopped', reason, code, detail);
       this.onEnded();

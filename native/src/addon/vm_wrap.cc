@@ -56,7 +56,9 @@ Napi::Function VmWrap::Define(Napi::Env env) {
                       InstanceMethod("pointerEvent", &VmWrap::PointerEvent),
                       InstanceMethod("displayMode", &VmWrap::DisplayMode),
                       InstanceMethod("takeFrame", &VmWrap::TakeFrame),
-                      InstanceMethod("writeVram", &VmWrap::WriteVram)});
+                      InstanceMethod("writeVram", &VmWrap::WriteVram),
+                      InstanceMethod("onDiskRequest", &VmWrap::OnDiskRequest),
+                      InstanceMethod("completeDisk", &VmWrap::CompleteDisk)});
 }
 
 // new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, kvmPath?})
@@ -78,6 +80,19 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
   if (o.Has("noReboot")) c.no_reboot = o.Get("noReboot").ToBoolean();
   c.linuxboot_rom = opt_string(o, "linuxbootRom");
   c.vga_rom = opt_string(o, "vgaRom");
+  Napi::Value disks = o.Get("disks");
+  if (disks.IsArray()) {
+    Napi::Array list = disks.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Object d = list.Get(i).As<Napi::Object>();
+      DiskConfig dc;
+      dc.size_bytes = static_cast<uint64_t>(d.Get("sizeBytes").ToNumber().DoubleValue());
+      dc.read_only = d.Get("readOnly").ToBoolean();
+      dc.cdrom = d.Get("cdrom").ToBoolean();
+      dc.virtio = opt_string(d, "bus") == "virtio";
+      c.disks.push_back(dc);
+    }
+  }
   if (o.Get("displayMaxWidth").IsNumber()) c.display_max_width = o.Get("displayMaxWidth").ToNumber().Uint32Value();
   if (o.Get("displayMaxHeight").IsNumber()) c.display_max_height = o.Get("displayMaxHeight").ToNumber().Uint32Value();
   std::string kvm_path = opt_string(o, "kvmPath");
@@ -101,6 +116,10 @@ void VmWrap::close() {
     rpc_.Release();
     rpc_live_ = false;
   }
+  if (disk_live_) {
+    disk_.Release();
+    disk_live_ = false;
+  }
 }
 
 // start(onEvent): onEvent({type: 'stopped'|'reset'|'milestone', reason?, code, tNs, detail?})
@@ -118,6 +137,10 @@ Napi::Value VmWrap::Start(const Napi::CallbackInfo& info) {
   machine_->set_event_sink([tsfn](const MachineEvent& e) mutable {
     auto* copy = new MachineEvent(e);
     napi_status st = tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function cb, MachineEvent* ev) {
+      if (env == nullptr || cb.IsEmpty()) {  // the environment is being torn down
+        delete ev;
+        return;
+      }
       Napi::Object o = Napi::Object::New(env);
       static const char* const kTypes[] = {"stopped", "milestone", "reset", "guest-clipboard", "mouse-mode"};
       o.Set("type", kTypes[static_cast<int>(ev->type)]);
@@ -128,6 +151,7 @@ Napi::Value VmWrap::Start(const Napi::CallbackInfo& info) {
       if (!ev->detail.empty()) o.Set("detail", ev->detail);
       delete ev;
       cb.Call({o});
+      if (env.IsExceptionPending()) env.GetAndClearPendingException();
     });
     if (st != napi_ok) delete copy;
   });
@@ -218,6 +242,10 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
   relay->set_notify([tsfn, relay](RpcMessage m) mutable {
     auto* copy = new RpcMessage(std::move(m));
     napi_status st = tsfn.NonBlockingCall(copy, [relay](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
+      if (env == nullptr || cb.IsEmpty()) {  // teardown: the vCPU's bounded wait answers
+        delete msg;
+        return;
+      }
       Napi::Object o = Napi::Object::New(env);
       o.Set("id", static_cast<double>(msg->id));
       o.Set("channel", msg->channel);
@@ -370,6 +398,59 @@ Napi::Value VmWrap::WriteVram(const Napi::CallbackInfo& info) {
   bool ok = machine_->board().display.svga().host_write_vram(
       static_cast<uint64_t>(info[0].ToNumber().DoubleValue()), bytes.Data(), bytes.ByteLength());
   return Napi::Boolean::New(env, ok);
+}
+
+// onDiskRequest(cb): cb({disk, id, op: 'read'|'write'|'flush', offset, length, data?})
+// for every disk request of a vCPU; answer with completeDisk(disk, id, ok, bytes?).
+Napi::Value VmWrap::OnDiskRequest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env, "onDiskRequest(callback) needs a function").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (disk_live_) disk_.Release();
+  disk_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "vireo-disk", 256, 1);
+  disk_.Unref(env);
+  disk_live_ = true;
+  Napi::ThreadSafeFunction tsfn = disk_;
+  for (unsigned i = 0; BlockRelay* relay = machine_->disk(i); ++i) {
+    relay->set_notify([tsfn](BlockRequest r) mutable {
+      auto* copy = new BlockRequest(std::move(r));
+      napi_status st = tsfn.BlockingCall(copy, [](Napi::Env env, Napi::Function cb, BlockRequest* req) {
+        if (env == nullptr || cb.IsEmpty()) {  // teardown: the vCPU's wait is cancelled
+          delete req;
+          return;
+        }
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("disk", req->disk);
+        o.Set("id", static_cast<double>(req->id));
+        o.Set("op", req->op == BlockRequest::Op::kRead ? "read" : req->op == BlockRequest::Op::kWrite ? "write" : "flush");
+        o.Set("offset", static_cast<double>(req->offset));
+        o.Set("length", static_cast<double>(req->length));
+        if (req->op == BlockRequest::Op::kWrite)
+          o.Set("data", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(req->data.data()), req->data.size()));
+        delete req;
+        cb.Call({o});
+        if (env.IsExceptionPending()) env.GetAndClearPendingException();
+      });
+      if (st != napi_ok) delete copy;
+    });
+  }
+  return env.Undefined();
+}
+
+Napi::Value VmWrap::CompleteDisk(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 3) return env.Undefined();
+  BlockRelay* relay = machine_->disk(info[0].ToNumber().Uint32Value());
+  if (!relay) return env.Undefined();
+  std::string data;
+  if (info.Length() > 3 && info[3].IsTypedArray()) {
+    Napi::Uint8Array bytes = info[3].As<Napi::Uint8Array>();
+    data.assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  }
+  relay->complete(static_cast<uint64_t>(info[1].ToNumber().DoubleValue()), info[2].ToBoolean(), std::move(data));
+  return env.Undefined();
 }
 
 Napi::Value VmWrap::Cpus(const Napi::CallbackInfo& info) {

@@ -40,6 +40,9 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   Napi::Value DisplayMode(const Napi::CallbackInfo& info);
   Napi::Value TakeFrame(const Napi::CallbackInfo& info);
   Napi::Value WriteVram(const Napi::CallbackInfo& info);
+  // Disks served by the host (vmfiles images).
+  Napi::Value OnDiskRequest(const Napi::CallbackInfo& info);
+  Napi::Value CompleteDisk(const Napi::CallbackInfo& info);
   void close();
 
   std::unique_ptr<Machine> machine_;
@@ -47,6 +50,8 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   bool events_live_ = false;
   Napi::ThreadSafeFunction rpc_;
   bool rpc_live_ = false;
+  Napi::ThreadSafeFunction disk_;
+  bool disk_live_ = false;
 };
 
 }  // namespace vireo

@@ -38,6 +38,9 @@ Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, S
       backdoor(BackdoorConfig{}, &rpc_relay, &events, &events),
       control_(control),
       slots_(slots),
+      irq_ide0_(vm, 14),
+      irq_ide1_(vm, 15),
+      irq_virtio_(vm, kVirtioGsi),
       irq_com1_(vm, 4),
       irq_keyboard_(vm, 1),
       irq_mouse_(vm, 12),
@@ -83,13 +86,49 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& mmio) {
   bridge_ = std::make_unique<PciHostBridge>(res);
   s = pci_.add_device(kBridgeSlot, bridge_.get());
   if (s.ok()) s = display.init(options.svga, res, pci_, kDisplaySlot);
+  if (s.ok()) s = attach_disks(options.disks, res);
   if (s.ok() && !options.firmware) s = pci_.assign_resources(kPciIoStart, kPciMemStart, kPciMemEnd);
+  return s;
+}
+
+Status Board::attach_disks(const std::vector<DiskAttachment>& disks, PciResources res) {
+  ide_ = std::make_unique<PiixIde>(res, irq_ide0_, irq_ide1_);
+  unsigned next_disk = 0, next_cdrom = 0;
+  for (const DiskAttachment& d : disks) {
+    Status s;
+    if (d.bus == DiskBus::kVirtio) {
+      if (virtio_devices_.size() == kMaxVirtioDisks)
+        return Status::Error(ErrorCode::kInvalidArgument, "at most " + std::to_string(kMaxVirtioDisks) + " virtio disks");
+      unsigned n = static_cast<unsigned>(virtio_devices_.size());
+      virtio_models_.push_back(std::make_unique<VirtioBlk>(*d.backend, "vireo-disk" + std::to_string(n)));
+      virtio_devices_.push_back(std::make_unique<VirtioPci>("virtio-blk" + std::to_string(n), res, VirtioBlk::kDeviceType,
+                                                            VirtioBlk::kClassCode, irq_virtio_, kVirtioGsi,
+                                                            *virtio_models_.back()));
+      s = pci_.add_device(kFirstVirtioSlot + n, virtio_devices_.back().get());
+    } else if (d.kind == IdeDriveKind::kCdrom) {
+      // CD-ROMs on the secondary channel (VMware's usual ide1:0), then its slave.
+      if (next_cdrom == 2) return Status::Error(ErrorCode::kInvalidArgument, "at most 2 IDE CD-ROM drives");
+      s = ide_->attach(1, next_cdrom++, d.kind, d.backend);
+    } else {
+      if (next_disk == 2) return Status::Error(ErrorCode::kInvalidArgument, "at most 2 IDE disks (use virtio for more)");
+      s = ide_->attach(0, next_disk++, d.kind, d.backend);
+    }
+    if (!s.ok()) return s;
+  }
+  Status s = ide_->register_ports();
+  if (s.ok()) s = pci_.add_device(kIdeSlot, ide_.get());
   return s;
 }
 
 void Board::reset() {
   display.reset();
   bridge_->reset_config();
+  ide_->reset();
+  ide_->reset_config();
+  for (auto& v : virtio_devices_) {
+    v->reset();
+    v->reset_config();
+  }
 }
 
 void Board::start() { serial.start(&com1_); }

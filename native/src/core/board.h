@@ -9,7 +9,10 @@
 #include "../devices/debug_ports.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i8042.h"
+#include "../devices/ide_controller.h"
 #include "../devices/pci_host.h"
+#include "../devices/virtio_blk.h"
+#include "../devices/virtio_pci.h"
 #include "../devices/svga_adapter.h"
 #include "../devices/system_control_port.h"
 #include "../devices/uart16550.h"
@@ -59,10 +62,21 @@ class BoardEvents : public ClipboardSink, public MouseModeSink {
   }
 };
 
+enum class DiskBus { kIde, kVirtio };
+
+struct DiskAttachment {
+  BlockBackend* backend;  // outlives the board
+  IdeDriveKind kind;      // kDisk or kCdrom
+  DiskBus bus;
+};
+
 struct BoardOptions {
   std::string debugcon_path;  // SeaBIOS's debug log (port 0x402); empty = dropped
   bool firmware = false;      // a BIOS places PCI BARs; otherwise the VMM does
   SvgaConfig svga;            // svga.option_rom: vgabios-vmware.bin for firmware boots
+  // IDE: disks on ide0 (master, slave), CD-ROMs on ide1, in order; virtio: one PCI
+  // function each from slot 3.
+  std::vector<DiskAttachment> disks;
 };
 
 struct BoardLayout {
@@ -74,7 +88,9 @@ struct BoardLayout {
 class Board {
  public:
   // PCI slots on bus 0: the host bridge and the display card.
-  static constexpr unsigned kBridgeSlot = 0, kDisplaySlot = 2;
+  static constexpr unsigned kBridgeSlot = 0, kIdeSlot = 1, kDisplaySlot = 2, kFirstVirtioSlot = 3;
+  static constexpr unsigned kMaxVirtioDisks = 4;
+  static constexpr unsigned kVirtioGsi = 11;  // INTx pin A of every virtio function
   // Where the VMM places BARs when no firmware does (direct boot): I/O from 0xC000,
   // memory in the hole below the I/O APIC (seabios-fwcfg.md (c) uses the same window).
   static constexpr uint16_t kPciIoStart = 0xc000;
@@ -96,10 +112,18 @@ class Board {
   DisplayAdapter display;
 
  private:
+  Status attach_disks(const std::vector<DiskAttachment>& disks, PciResources res);
+
   MachineControl& control_;
   SlotMapper& slots_;
   PciHost pci_;
   std::unique_ptr<PciHostBridge> bridge_;
+  KvmIrqLine irq_ide0_;
+  KvmIrqLine irq_ide1_;
+  KvmIrqLine irq_virtio_;
+  std::unique_ptr<PiixIde> ide_;
+  std::vector<std::unique_ptr<VirtioBlk>> virtio_models_;
+  std::vector<std::unique_ptr<VirtioPci>> virtio_devices_;
   KvmIrqLine irq_com1_;
   KvmIrqLine irq_keyboard_;
   KvmIrqLine irq_mouse_;

@@ -140,6 +140,12 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
   options.firmware = !m->firmware_.empty();
   options.svga.max_width = config.display_max_width;
   options.svga.max_height = config.display_max_height;
+  for (size_t i = 0; i < config.disks.size(); ++i) {
+    const DiskConfig& d = config.disks[i];
+    m->disks_.push_back(std::make_unique<BlockRelay>(static_cast<unsigned>(i), d.size_bytes, d.read_only || d.cdrom));
+    options.disks.push_back({m->disks_.back().get(), d.cdrom ? IdeDriveKind::kCdrom : IdeDriveKind::kDisk,
+                             d.virtio ? DiskBus::kVirtio : DiskBus::kIde});
+  }
   if (options.firmware && !config.vga_rom.empty()) {
     s = read_file(config.vga_rom, "VGA BIOS", 1 << 20, &options.svga.option_rom);
     if (!s.ok()) return s;
@@ -436,6 +442,7 @@ void Machine::stop() {
     if (!started_) return;
   }
   board_.rpc_relay.cancel_all();
+  for (auto& d : disks_) d->cancel_all();
   request_stop(StopReason::kHost, 0);
   if (supervisor_.joinable()) supervisor_.join();
   board_.stop();

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "block_relay.h"
 #include "board.h"
 #include "bus.h"
 #include "exit_stats.h"
@@ -23,6 +24,14 @@
 
 namespace vireo {
 
+// A disk whose image the host serves (BlockRelay): size and mode known up front.
+struct DiskConfig {
+  uint64_t size_bytes = 0;
+  bool read_only = false;
+  bool cdrom = false;
+  bool virtio = false;
+};
+
 struct MachineConfig {
   uint64_t memory_bytes = 256ull << 20;
   unsigned cpus = 1;
@@ -34,6 +43,7 @@ struct MachineConfig {
   std::string linuxboot_rom;   // option ROM that loads `kernel` at INT 19h (firmware boot)
   std::string vga_rom;         // VGA BIOS for the SVGA card's ROM BAR (firmware boot)
   uint32_t display_max_width = 2560, display_max_height = 1600;
+  std::vector<DiskConfig> disks;
   bool no_reboot = false;      // a guest reset ends the run
   std::string kvm_path = "/dev/kvm";
 };
@@ -73,6 +83,8 @@ class Machine : public MachineControl, public SlotMapper {
   std::vector<KvmStat> kvm_stats() const;  // VM-wide plus summed per-vCPU stats
   int take_serial_fd() { return board_.serial.take_host_fd(); }
   Board& board() { return board_; }
+  // The relay of disk `index` (in MachineConfig::disks order), or null.
+  BlockRelay* disk(unsigned index) { return index < disks_.size() ? disks_[index].get() : nullptr; }
 
   // MachineControl (any thread).
   void request_reset() override;
@@ -122,6 +134,7 @@ class Machine : public MachineControl, public SlotMapper {
   mutable std::mutex slots_lock_;
 
   std::vector<uint8_t> kernel_, initrd_, firmware_;
+  std::vector<std::unique_ptr<BlockRelay>> disks_;
   EventSink sink_;
   std::chrono::steady_clock::time_point t0_;
 
