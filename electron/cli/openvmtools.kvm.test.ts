@@ -11,8 +11,8 @@
 // surface. The host API has no guestinfo read: the guest reads back its own key and a
 // key the host preset through VmConfig.guestInfo.
 //
-// Needs: Linux at a practical speed (not kvm_pvm), apt-get access to Debian (open-vm-tools,
-// and busybox-static when /bin/busybox is absent), cpio, gcc, and the open-vm-tools
+// Needs: Linux at a practical speed (not kvm_pvm), apt-get access to Debian (open-vm-tools
+// and busybox-static are downloaded, not installed), cpio, gcc, and the open-vm-tools
 // runtime libraries on this host (ldd resolves them; missing ones fail with the remedy).
 // With kvm.enable_vmware_backdoor=N KVM leaves a ring-3 `in` on the backdoor port to the
 // guest's #GP handler, so the tools run under the same helper (`vireo-io exec`), which
@@ -114,11 +114,10 @@ interface Initramfs {
 function buildInitramfs(work: string): Initramfs {
   const pkg = path.join(work, 'pkg');
   fs.mkdirSync(pkg);
-  sh('apt-get', ['download', 'open-vm-tools'], work);
-  let busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
-  if (!busybox) sh('apt-get', ['download', 'busybox-static'], work);
+  // busybox-static, not the host's busybox: Debian's `busybox` package is dynamically linked.
+  sh('apt-get', ['download', 'open-vm-tools', 'busybox-static'], work);
   for (const deb of fs.readdirSync(work).filter((f) => f.endsWith('.deb'))) sh('dpkg-deb', ['-x', path.join(work, deb), pkg]);
-  busybox ??= path.join(pkg, 'bin/busybox');
+  const busybox = path.join(pkg, 'bin/busybox');
 
   const root = path.join(work, 'root');
   for (const d of ['bin', 'sbin', 'usr/bin', 'proc', 'sys', 'dev', 'tmp', 'run', 'var/run', 'var/log', 'etc/vmware-tools'])
@@ -143,6 +142,9 @@ function buildInitramfs(work: string): Initramfs {
 
   // vmtoolsd logs to its stdout (the console); the power-off script and /sbin/shutdown,
   // run by vmtoolsd, write their markers to /dev/console themselves.
+  // glib looks root up (getpwuid_r) when vmtoolsd starts.
+  fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
   fs.writeFileSync(path.join(root, 'etc/vmware-tools/tools.conf'), '[logging]\nlog = true\nvmsvc.level = message\nvmsvc.handler = std\n');
   fs.writeFileSync(path.join(root, 'etc/vmware-tools/poweroff-vm-default'), '#!/bin/sh\necho ovt-poweroff-script > /dev/console\n', { mode: 0o755 });
   fs.writeFileSync(
