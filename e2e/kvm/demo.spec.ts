@@ -22,7 +22,8 @@ test('the demo VM boots on first start, echoes typed keys and draws on the frame
   await app.expectSerial(/Vireo demo/, 120_000);
   await app.typeSerial('ping');
   await app.expectSerial(/ping/);
-  await expect.poll(async () => (await app.framebufferSize()).width, { timeout: 60_000 }).toBeGreaterThan(0);
+  // A canvas that never drew keeps its default 300x150 backing store: wait for a drawn frame.
+  await expect(page.getByTestId('framebuffer')).toHaveAttribute('data-frame-version', /^[1-9]\d*$/, { timeout: 60_000 });
   await expect.poll(async () => (await app.pixel(0, 0)).slice(0, 3).some((c) => c > 0), { timeout: 60_000 }).toBe(true);
   await app.screenshot('kvm-demo-console');
 });

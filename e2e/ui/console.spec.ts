@@ -86,3 +86,13 @@ test('a VM with two vCPUs gets one exit chart per vCPU', async ({ page }) => {
   await app.power('Power off');
   await expect(app.consoleState()).toContainText('stopped');
 });
+
+test('a VM started from the library shows its screen (frames are asked for once the host runs)', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('demo');
+  await expect.poll(() => app.framebufferSize()).toEqual({ width: 320, height: 200 });
+  await expect.poll(() => app.pixel(10, 100)).toEqual([255, 0, 0, 255]);
+  await app.power('Power off');
+  await expect(app.consoleState()).toContainText('stopped');
+});

@@ -20,13 +20,22 @@ export function FramebufferCanvas({ session, id }: { session: VmSession; id: str
   const [captured, setCaptured] = useState(false);
   const [avail, setAvail] = useState({ width: 0, height: 0 });
   const mode = useVmStore((s) => s.vms[id]?.mode);
+  // The VM host creates the display (and the tools bridge) when it starts the VM, and says
+  // `running` after that. A `frames` or `viewport` request it gets earlier finds nothing to
+  // act on and is dropped; the canvas of a VM that was just started mounts that early (the
+  // host is still loading), so both requests wait for the VM to run.
+  const hostRuns = useVmStore((s) => {
+    const state = s.vms[id]?.state;
+    return state === 'running' || state === 'paused' || state === 'stopping';
+  });
   const fb = session.framebuffer;
 
-  // Ask the host for frames while this canvas exists.
+  // Ask the host for frames while this canvas exists and the VM runs.
   useEffect(() => {
+    if (!hostRuns) return;
     session.send({ kind: 'frames', v: 1, enabled: true });
     return () => session.send({ kind: 'frames', v: 1, enabled: false });
-  }, [session]);
+  }, [session, hostRuns]);
 
   // Draw loop: one putImageData per changed frame, at most once per display refresh.
   useEffect(() => {
@@ -49,26 +58,27 @@ export function FramebufferCanvas({ session, id }: { session: VmSession; id: str
     return () => cancelAnimationFrame(raf);
   }, [fb]);
 
-  // Track the space we may use and tell the host (debounced) in device pixels.
+  // Track the space we may use.
   useEffect(() => {
     const box = boxRef.current;
     if (!box) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const ro = new ResizeObserver(([entry]) => {
       const { width, height } = entry!.contentRect;
       setAvail({ width, height });
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const dpr = window.devicePixelRatio || 1;
-        session.send({ kind: 'viewport', v: 1, width: Math.round(width * dpr), height: Math.round(height * dpr) });
-      }, VIEWPORT_DEBOUNCE_MS);
     });
     ro.observe(box);
-    return () => {
-      ro.disconnect();
-      clearTimeout(timer);
-    };
-  }, [session]);
+    return () => ro.disconnect();
+  }, []);
+
+  // Tell the running VM's host (debounced) in device pixels.
+  useEffect(() => {
+    if (!hostRuns || avail.width <= 0 || avail.height <= 0) return;
+    const timer = setTimeout(() => {
+      const dpr = window.devicePixelRatio || 1;
+      session.send({ kind: 'viewport', v: 1, width: Math.round(avail.width * dpr), height: Math.round(avail.height * dpr) });
+    }, VIEWPORT_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [session, hostRuns, avail.width, avail.height]);
 
   const guest = { width: mode?.width || fb.width, height: mode?.height || fb.height };
   const size = fitSize(guest, avail);
