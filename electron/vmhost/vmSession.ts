@@ -56,6 +56,9 @@ export class VmSession {
   private disks?: DiskSet;
   private vmLock?: FileLock;
   private pointer = { x: 0, y: 0 };
+  // What a client asked for before the VM existed (a window attaches before start).
+  private framesWanted = false;
+  private viewportWanted?: { width: number; height: number };
   private state: VmState = 'stopped';
   private screenshotOnStop?: string;
 
@@ -88,6 +91,8 @@ export class VmSession {
     this.serial.on('error', () => undefined);
     this.tools = new ToolsBridge(vm, config, this.emit);
     this.display = new DisplaySession(vm, this.emit);
+    if (this.framesWanted) this.display.setFrames(true);
+    if (this.viewportWanted) this.tools.setViewport(this.viewportWanted.width, this.viewportWanted.height);
     this.sampler = new TelemetrySampler(vm, () => vm.backdoorStats());
     this.timer = setInterval(() => this.emit({ kind: 'telemetry', v: 1, sample: this.sampler!.sample() }), TELEMETRY_MS);
     vm.start((event) => this.onNativeEvent(event));
@@ -129,6 +134,7 @@ export class VmSession {
       case 'pointer':
         return this.movePointer(request.x, request.y, request.buttons);
       case 'viewport':
+        this.viewportWanted = { width: request.width, height: request.height };
         this.tools?.setViewport(request.width, request.height);
         return;
       case 'host-clipboard':
@@ -141,6 +147,7 @@ export class VmSession {
         this.tools?.tools.setGuestInfo(request.key, request.value);
         return;
       case 'frames':
+        this.framesWanted = request.enabled;
         this.display?.setFrames(request.enabled);
         return;
     }
