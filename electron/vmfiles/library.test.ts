@@ -67,7 +67,7 @@ describe('createVm', () => {
   it('refuses an existing name and leaves that folder alone', () => {
     fs.mkdirSync(path.join(root, 'taken'), { recursive: true });
     fs.writeFileSync(path.join(root, 'taken', 'keep.txt'), 'mine');
-    expect(() => createVm({ root, name: 'taken', ...base })).toThrow(/taken already exists: choose another name/);
+    expect(() => createVm({ root, name: 'taken', ...base })).toThrow(/name "taken" already exists \(.*taken\): choose another name/);
     expect(fs.readdirSync(root)).toEqual(['taken']);
     expect(fs.readdirSync(path.join(root, 'taken'))).toEqual(['keep.txt']);
   });

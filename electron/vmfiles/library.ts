@@ -246,13 +246,16 @@ export interface CreateVmOptions {
   cdrom?: string;
 }
 
-/** A createVm input that cannot be used; `field` names the option, `why` ends with the remedy. */
+/**
+ * A createVm input that cannot be used. The message is `<field> <value> <why>`; `why` reads
+ * on from the value and ends with the remedy, so a CLI can put its own option text in front.
+ */
 export class CreateVmError extends Error {
   readonly field: keyof CreateVmOptions;
   readonly why: string;
 
-  constructor(field: keyof CreateVmOptions, why: string) {
-    super(`${field}: ${why}`);
+  constructor(field: keyof CreateVmOptions, value: string, why: string) {
+    super(`${field} ${value} ${why}`);
     this.name = 'CreateVmError';
     this.field = field;
     this.why = why;
@@ -272,7 +275,7 @@ const GUEST_OS_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Workstation 17.5's hardware version (17.0 wrote 20); older Workstations offer a downgrade. */
 export const VIRTUAL_HW_VERSION = '21';
 
-/** Why `name` cannot be a VM name (ends with the remedy), or null when it can. */
+/** Why `name` cannot be a VM name (reads on from the name, ends with the remedy), or null. */
 export function vmNameProblem(name: string): string | null {
   if (!NAME_RE.test(name) || /[ .]$/.test(name)) {
     return 'is not a usable VM name: use letters, digits, spaces and . _ - ( ) + , @ \' (start with a letter or digit, no trailing space or dot)';
@@ -283,20 +286,20 @@ export function vmNameProblem(name: string): string | null {
 
 function validate(o: CreateVmOptions): { diskBytes: number; cdrom?: string } {
   const nameProblem = vmNameProblem(o.name);
-  if (nameProblem) throw new CreateVmError('name', nameProblem);
+  if (nameProblem) throw new CreateVmError('name', JSON.stringify(o.name.slice(0, 80)), nameProblem);
   // VMware requires memsize in MB to be a multiple of 4; vireo run needs at least 16.
   if (!Number.isInteger(o.memoryMiB) || o.memoryMiB < 16 || o.memoryMiB > MAX_MEMORY_MIB || o.memoryMiB % 4) {
-    throw new CreateVmError('memoryMiB', `${o.memoryMiB} MiB is not usable: use a multiple of 4 MiB from 16M to ${MAX_MEMORY_MIB / 1024}G`);
+    throw new CreateVmError('memoryMiB', `${o.memoryMiB} MiB`, `is not usable: use a multiple of 4 MiB from 16M to ${MAX_MEMORY_MIB / 1024}G`);
   }
   if (!Number.isInteger(o.cpus) || o.cpus < 1 || o.cpus > MAX_CPUS) {
-    throw new CreateVmError('cpus', `${o.cpus} is out of range: use 1 to ${MAX_CPUS}`);
+    throw new CreateVmError('cpus', `${o.cpus}`, `is out of range: use 1 to ${MAX_CPUS}`);
   }
   const diskBytes = o.diskGiB * 2 ** 30;
   if (!Number.isSafeInteger(diskBytes) || diskBytes <= 0 || diskBytes % 2 ** 20) {
-    throw new CreateVmError('diskGiB', `${o.diskGiB} GiB is not usable: use a positive whole number of MiB, e.g. 512M or 20G`);
+    throw new CreateVmError('diskGiB', `${o.diskGiB} GiB`, `is not usable: use a positive whole number of MiB, e.g. 512M or 20G`);
   }
   if (!GUEST_OS_RE.test(o.guestOS)) {
-    throw new CreateVmError('guestOS', `${JSON.stringify(o.guestOS.slice(0, 80))} is not a VMware guest id: use e.g. other-64, otherlinux-64 or ubuntu-64`);
+    throw new CreateVmError('guestOS', JSON.stringify(o.guestOS.slice(0, 80)), `is not a VMware guest id: use e.g. other-64, otherlinux-64 or ubuntu-64`);
   }
   if (o.cdrom === undefined) return { diskBytes };
   const cdrom = path.resolve(o.cdrom);
@@ -304,9 +307,9 @@ function validate(o: CreateVmOptions): { diskBytes: number; cdrom?: string } {
   try {
     st = fs.statSync(cdrom);
   } catch (err) {
-    throw new CreateVmError('cdrom', `${cdrom} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give an existing ISO file`);
+    throw new CreateVmError('cdrom', cdrom, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give an existing ISO file`);
   }
-  if (!st.isFile()) throw new CreateVmError('cdrom', `${cdrom} is not a file: give an ISO image`);
+  if (!st.isFile()) throw new CreateVmError('cdrom', cdrom, `is not a file: give an ISO image`);
   return { diskBytes, cdrom };
 }
 
@@ -348,7 +351,7 @@ export function createVm(o: CreateVmOptions): string {
   const target = path.join(root, o.name);
   const refuseExisting = () => {
     if (fs.existsSync(target) || isSymlink(target)) {
-      throw new CreateVmError('name', `${target} already exists: choose another name or remove that folder`);
+      throw new CreateVmError('name', JSON.stringify(o.name), `already exists (${target}): choose another name or remove that folder`);
     }
   };
   refuseExisting();
@@ -363,7 +366,7 @@ export function createVm(o: CreateVmOptions): string {
       if (err instanceof DiskError && (err.code === 'too-large' || err.code === 'out-of-range')) {
         // The message without the temp folder's file name, which the user never sees.
         const why = err.message.startsWith(`${err.file}: `) ? err.message.slice(err.file.length + 2) : err.message;
-        throw new CreateVmError('diskGiB', `${o.diskGiB} GiB is not possible (${why}): use a smaller disk`);
+        throw new CreateVmError('diskGiB', `${o.diskGiB} GiB`, `is not possible (${why}): use a smaller disk`);
       }
       throw err;
     }
