@@ -83,3 +83,35 @@ describe('FramePacer', () => {
     expect(() => new FramePacer({ maxFps: 0, pull: () => null, deliver: () => undefined })).toThrow(RangeError);
   });
 });
+
+describe('FramePacer idle back-off', () => {
+  it('pulls every 6th tick once the screen has been idle for 30 ticks, and at full rate again after a change', () => {
+    let changed = false;
+    let pulls = 0;
+    const p = new FramePacer<{ full: boolean }>({
+      maxFps: 60,
+      pull: (full) => {
+        pulls++;
+        if (full || changed) {
+          changed = false;
+          return { full };
+        }
+        return null;
+      },
+      deliver: () => p.ack(),
+      setInterval: () => 0,
+      clearInterval: () => undefined,
+    });
+    p.tick(); // the first full frame
+    for (let i = 0; i < 30; i++) p.tick();
+    expect(pulls).toBe(31);
+    for (let i = 0; i < 60; i++) p.tick();
+    expect(pulls).toBe(31 + 10);
+    changed = true;
+    for (let i = 0; i < 6; i++) p.tick(); // the change is seen within 6 ticks
+    expect(p.stats.delivered).toBe(2);
+    const before = pulls;
+    for (let i = 0; i < 5; i++) p.tick();
+    expect(pulls - before).toBe(5); // full rate again
+  });
+});
