@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { fsyncDir } from './atomicWrite';
 import { lockPathFor, pidAlive, readOwner } from './lock';
 import { VmxDocument, readVmx, writeVmx } from './vmx';
@@ -266,7 +267,7 @@ export class CreateVmError extends Error {
 export const MAX_CPUS = 8;
 /** vmxToConfig's memsize limit (16 TiB). */
 export const MAX_MEMORY_MIB = 16 * 1024 * 1024;
-/** Leaves room in a 255-byte file name for `.<name>.creating-XXXXXX` and `<name>.vmdk.lck`. */
+/** Leaves room in a 255-byte file name for `.<name>.creating-XXXXXXXX` and `<name>.vmdk.lck`. */
 const MAX_NAME_BYTES = 200;
 /** Letters, digits, space and a few safe marks; no `/ \ : " # |`, no leading `.` or `[`
  *  (hidden file; ESXi `[datastore]` path), no control characters. */
@@ -341,7 +342,7 @@ export function newVmx(file: string, o: CreateVmOptions, cdrom?: string): VmxDoc
 
 /**
  * Creates `<root>/<name>/<name>.vmx` and a monolithicSparse `<name>.vmdk` (IDE adapter).
- * Everything is written into `<root>/.<name>.creating-XXXXXX` and renamed into place at the
+ * Everything is written into `<root>/.<name>.creating-XXXXXXXX` and renamed into place at the
  * end, so a failure (or a crash, leaving only a hidden folder) never leaves a half VM.
  * Returns the .vmx path.
  */
@@ -356,7 +357,9 @@ export function createVm(o: CreateVmOptions): string {
   };
   refuseExisting();
   fs.mkdirSync(root, { recursive: true });
-  const temp = fs.mkdtempSync(path.join(root, `.${o.name}.creating-`));
+  // mkdir (not mkdtemp, which makes 0700) so the VM folder gets the user's usual umask mode.
+  const temp = path.join(root, `.${o.name}.creating-${randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(temp);
   try {
     const vmx = path.join(temp, `${o.name}.vmx`);
     writeVmx(vmx, newVmx(path.join(target, `${o.name}.vmx`), o, cdrom));
