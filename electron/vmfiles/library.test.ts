@@ -232,6 +232,9 @@ describe('libraryRoots', () => {
       lib, path.join(home, 'vmware'), '/srv/vms', path.join(lib, 'relative'), path.resolve('extra'),
     ]);
     expect(libraryRoots([], {}, home)).toEqual([path.join(home, 'Vireo')]);
+    fs.rmSync(path.join(lib, '.folders'));
+    fs.mkdirSync(path.join(lib, '.folders'));
+    expect(() => libraryRoots([], { VIREO_LIBRARY: lib }, home)).toThrow(`${path.join(lib, '.folders')}: cannot read the folder list (EISDIR)`);
   });
 
   it('lists VMs from a VMware folder named in .folders', () => {

@@ -43,8 +43,9 @@ export function readFoldersFile(root: string, home = os.homedir()): string[] {
     if (fs.statSync(file).size > MAX_FOLDERS_FILE_BYTES) throw new Error(`${file}: larger than ${MAX_FOLDERS_FILE_BYTES} bytes, not a folder list`);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw code ? new Error(`${file}: cannot read the folder list (${code}): make it a text file, one folder per line`) : err;
   }
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
     .map((l) => path.resolve(root, expandHome(l, home)));
