@@ -2,6 +2,7 @@
 import { parseRunArgs, UsageError, USAGE } from './args';
 import { diskCommand, DISK_USAGE } from './disk';
 import { hostCommand } from './host';
+import { createCommand, listCommand, LIBRARY_USAGE } from './library';
 import { EXIT_BAD_INPUT } from './exitStatus';
 import { runVm, vmConfigFrom } from './run';
 import { vmConfigFromVmx } from './vmxConfig';
@@ -18,12 +19,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'host':
       return hostCommand();
+    case 'list':
+      return listCommand(rest, (text) => process.stdout.write(text));
+    case 'create':
+      return createCommand(rest, (text) => process.stdout.write(text));
     case 'disk':
       return diskCommand(rest, (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'));
     case undefined:
     case '-h':
     case '--help':
-      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n');
+      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n' + LIBRARY_USAGE + '\n');
       return command ? 0 : EXIT_BAD_INPUT;
     default:
       throw new UsageError(`unknown command ${command}: see vireo --help`);

@@ -49,6 +49,8 @@ export interface NativeVm {
   onGuestRpc(handler: (message: NativeRpcMessage) => string | undefined): void;
   setBackdoorState(state: NativeBackdoorState): void;
   setHostClipboard(text: string): void;
+  /** A guestinfo value the tools service holds, so info-get is answered on the vCPU thread. */
+  mirrorGuestInfo(key: string, value: string): void;
   setClipboardPolicy(copyAllowed: boolean, pasteAllowed: boolean): void;
   backdoorStats(): Record<string, number>;
   /** A PS/2 key: set-2 code with 0xE0 in the high byte for extended keys. */

@@ -17,6 +17,12 @@ export class ToolsBridge {
   ) {
     const policy = config.tools ?? { syncTime: true, copyAllowed: true, pasteAllowed: true };
     this.tools = new ToolsService({ syncTime: policy.syncTime, copyAllowed: policy.copyAllowed, pasteAllowed: policy.pasteAllowed });
+    // Every guestinfo change (guest info-set or host) is mirrored natively first, so the
+    // guest's next info-get is answered without a crossing.
+    this.tools.on('guestInfo', (change) => {
+      vm.mirrorGuestInfo(change.key, change.value);
+      this.report();
+    });
     vm.setClipboardPolicy(policy.copyAllowed, policy.pasteAllowed);
     vm.setBackdoorState({ screenWidth: DEFAULT_VIEWPORT.width, screenHeight: DEFAULT_VIEWPORT.height, mouseAbsolute: true });
     for (const [key, value] of Object.entries(config.guestInfo ?? {})) this.tools.setGuestInfo(key, value);
@@ -28,7 +34,6 @@ export class ToolsBridge {
       return this.tools.onMessage(m.channel, m.tclo, m.bytes, m.session);
     });
     this.tools.on('state', () => this.report());
-    this.tools.on('guestInfo', () => this.report());
     this.tools.on('clipboardPolicy', (p) => vm.setClipboardPolicy(p.copyAllowed, p.pasteAllowed));
   }
 

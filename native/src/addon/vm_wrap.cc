@@ -58,6 +58,7 @@ Napi::Function VmWrap::Define(Napi::Env env) {
                       InstanceMethod("takeFrame", &VmWrap::TakeFrame),
                       InstanceMethod("writeVram", &VmWrap::WriteVram),
                       InstanceMethod("onDiskRequest", &VmWrap::OnDiskRequest),
+                      InstanceMethod("mirrorGuestInfo", &VmWrap::MirrorGuestInfo),
                       InstanceMethod("completeDisk", &VmWrap::CompleteDisk)});
 }
 
@@ -280,6 +281,14 @@ Napi::Value VmWrap::SetBackdoorState(const Napi::CallbackInfo& info) {
     host.set_pointer(o.Get("pointerGrabbed").ToBoolean(), static_cast<int16_t>(o.Get("pointerX").ToNumber().Int32Value()),
                      static_cast<int16_t>(o.Get("pointerY").ToNumber().Int32Value()));
   return env.Undefined();
+}
+
+// mirrorGuestInfo(key, value): the tools service's guestinfo value, answered natively.
+Napi::Value VmWrap::MirrorGuestInfo(const Napi::CallbackInfo& info) {
+  if (machine_ && info.Length() > 1 && info[0].IsString() && info[1].IsString())
+    machine_->board().rpc_relay.mirror_guest_info(info[0].As<Napi::String>().Utf8Value(),
+                                                  info[1].As<Napi::String>().Utf8Value());
+  return info.Env().Undefined();
 }
 
 Napi::Value VmWrap::SetHostClipboard(const Napi::CallbackInfo& info) {

@@ -32,6 +32,7 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   Napi::Value OnGuestRpc(const Napi::CallbackInfo& info);
   Napi::Value SetBackdoorState(const Napi::CallbackInfo& info);
   Napi::Value SetHostClipboard(const Napi::CallbackInfo& info);
+  Napi::Value MirrorGuestInfo(const Napi::CallbackInfo& info);
   Napi::Value SetClipboardPolicy(const Napi::CallbackInfo& info);
   Napi::Value BackdoorStats(const Napi::CallbackInfo& info);
   Napi::Value KeyEvent(const Napi::CallbackInfo& info);

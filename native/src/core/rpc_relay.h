@@ -33,6 +33,11 @@ class RpcRelay : public GuestRpcHandler {
   void reply(uint64_t id, std::string text);
   // Wakes every waiting vCPU with a timeout answer (pause, stop).
   void cancel_all();
+  // The guestinfo.* values the host's tools service holds, mirrored here so the most
+  // frequent RPCI, `info-get guestinfo.<key>`, is answered on the vCPU thread without a
+  // crossing (the service pushes every change; keys arrive normalised, lower case).
+  // A key not in the mirror still goes to the service, which owns the answer.
+  void mirror_guest_info(const std::string& key, const std::string& value);
 
   // GuestRpcHandler (vCPU thread).
   std::string on_message(unsigned channel, bool tclo, uint32_t session, const std::string& msg) override;
@@ -49,6 +54,8 @@ class RpcRelay : public GuestRpcHandler {
   uint64_t next_id_ = 0;
   uint64_t cancel_epoch_ = 0;
   std::unordered_map<uint64_t, Pending> pending_;
+  static constexpr size_t kMaxMirrored = 1024;  // the service's own MAX_KEYS bound
+  std::unordered_map<std::string, std::string> guest_info_;
 };
 
 }  // namespace vireo
