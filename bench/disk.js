@@ -99,7 +99,7 @@ function once(sys, dir) {
       const passed = out.includes('PASS bench_disk');
       const cmp = spawnSync('qemu-img', ['compare', '-q', '-f', sys.format, '-F', 'raw', sys.image, path.join(dir, 'expected.raw')]);
       resolve({ res, flushUs: flush ? Number(flush[1]) : undefined, passed, imageOk: cmp.status === 0,
-        tail: out.trim().split('\n').slice(-3).join(' | ') });
+        tail: (out.match(/^(?:FAIL .*|\w*Error: .*|vireo: .*)$/gm) ?? out.trim().split('\n').slice(-3)).join(' | ') });
     });
   });
 }
