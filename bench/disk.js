@@ -16,7 +16,43 @@
 // Needs qemu-img, qemu-system-x86_64, the addon and out/ built (npm run build:native,
 // npx tsc -b); builds the guest (make).
 //
-// Sample: see the report in the header of the first commit's message, or run it (~2 min).
+// Sample (2026-11-28 05:26 UTC, 2 shared cores, load average 3.26 -> 3.14; the run takes ~2 min;
+// figures move by 10-30% between invocations on this shared host, qd8 rows the most):
+//   disk benchmark: 5 runs per system, interleaved, medians of the guest's own TSC times (host: AMD EPYC, 2 cpus, load average 3.26 2.11 2.13)
+//
+//   ### raw image (MiB/s and IOPS: medians; ratio = Vireo / QEMU, higher is better)
+//
+//   | test | vireo raw MiB/s | IOPS | qemu raw cache=writeback MiB/s | IOPS | qemu raw cache=none MiB/s | IOPS | vireo/qemu raw cache=writeback | vireo/qemu raw cache=none |
+//   |---|---:|---:|---:|---:|---:|---:|---:|---:|
+//   | seqread qd1 | 404.1 | 6465 | 531.8 | 8509 | 291.1 | 4658 | 0.76 NOT met | 1.39 |
+//   | seqread qd8 | 920.4 | 14726 | 1332.0 | 21312 | 913.4 | 14614 | 0.69 NOT met | 1.01 |
+//   | seqwrite qd1 | 427.5 | 6840 | 550.5 | 8808 | 312.1 | 4994 | 0.78 NOT met | 1.37 |
+//   | seqwrite qd8 | 817.2 | 13075 | 1911.1 | 30578 | 1537.0 | 24592 | 0.43 NOT met | 0.53 |
+//   | randread qd1 | 38.8 | 9937 | 35.7 | 9149 | 19.5 | 4990 | 1.09 met | 1.99 |
+//   | randread qd8 | 72.9 | 18675 | 82.8 | 21184 | 45.1 | 11542 | 0.88 NOT met | 1.62 |
+//   | randwrite qd1 | 32.7 | 8369 | 29.0 | 7436 | 18.9 | 4830 | 1.13 met | 1.73 |
+//   | randwrite qd8 | 49.9 | 12775 | 56.1 | 14361 | 35.7 | 9137 | 0.89 NOT met | 1.40 |
+//   | flush (us, once) | 19267 |  | 28719 |  | 309 |  |  |  |
+//
+//   ### vmdk image (MiB/s and IOPS: medians; ratio = Vireo / QEMU, higher is better)
+//
+//   | test | vireo vmdk MiB/s | IOPS | qemu vmdk cache=writeback MiB/s | IOPS | qemu vmdk cache=none MiB/s | IOPS | vireo/qemu vmdk cache=writeback | vireo/qemu vmdk cache=none |
+//   |---|---:|---:|---:|---:|---:|---:|---:|---:|
+//   | seqread qd1 | 367.5 | 5880 | 463.4 | 7415 | 266.8 | 4269 | 0.79 NOT met | 1.38 |
+//   | seqread qd8 | 877.5 | 14040 | 1028.8 | 16461 | 422.1 | 6754 | 0.85 NOT met | 2.08 |
+//   | seqwrite qd1 | 339.0 | 5424 | 525.0 | 8401 | 280.1 | 4481 | 0.65 NOT met | 1.21 |
+//   | seqwrite qd8 | 893.2 | 14291 | 916.3 | 14661 | 388.7 | 6219 | 0.97 NOT met | 2.30 |
+//   | randread qd1 | 35.5 | 9098 | 29.9 | 7644 | 18.8 | 4825 | 1.19 met | 1.89 |
+//   | randread qd8 | 71.1 | 18207 | 62.0 | 15885 | 24.1 | 6169 | 1.15 met | 2.95 |
+//   | randwrite qd1 | 30.4 | 7793 | 26.7 | 6826 | 15.2 | 3887 | 1.14 met | 2.00 |
+//   | randwrite qd8 | 50.5 | 12918 | 48.1 | 12310 | 19.5 | 4989 | 1.05 met | 2.59 |
+//   | flush (us, once) | 21401 |  | 31865 |  | 256 |  |  |  |
+//
+//   Goal (Vireo >= 1.0x QEMU cache=writeback, each row): met on 6 of 16 rows - NOT met
+//   Runs that failed or left a wrong image: none
+//   load average at the end: 3.14 2.49 2.28
+//   qd1 = one request per notify; qd8 = 8 chains per notify, waited for together. Every guest instruction is
+//   emulated on this host (docs/host-kvm.md), so each figure includes the guest's own loop (the same under both).
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
