@@ -53,6 +53,15 @@
 //   load average at the end: 3.14 2.49 2.28
 //   qd1 = one request per notify; qd8 = 8 chains per notify, waited for together. Every guest instruction is
 //   emulated on this host (docs/host-kvm.md), so each figure includes the guest's own loop (the same under both).
+// Where Vireo's time goes (perf record and --cpu-prof of one `vireo run` of this guest,
+// 2026-11-28): the VM host's JS thread is idle ~80% of the run; the 64 KiB rows lose on
+// per-request copies and fresh allocations (read: new Uint8Array in diskSet.ts, a copy into
+// std::string in VmWrap::CompleteDisk, a memcpy into VirtioBlk's bounce buffer, one into
+// guest RAM; write: guest -> bounce -> std::string in BlockRelay::write -> Napi::Buffer::Copy;
+// a run takes ~9100 more minor page faults than hello.bin, the largest share under
+// Buffer::Copy, and a fault costs ~2.5 us on this host, 40 us per fresh 64 KiB); the qd8
+// rows lose because VirtioBlk::process serves a notify's chains one after another, each a
+// blocking vCPU -> JS -> vCPU round trip, where QEMU overlaps them.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
