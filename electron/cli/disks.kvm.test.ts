@@ -74,6 +74,17 @@ describe.runIf(kvm)('disks on KVM', () => {
     expect(r.code).toBe(0);
   });
 
+  it('SeaBIOS boots an El Torito ISO from the ATAPI CD-ROM', async () => {
+    const root = fs.mkdtempSync(path.join(tmp, 'iso-'));
+    fs.copyFileSync(BOOT_SECTOR, path.join(root, 'boot.img'));
+    const iso = path.join(tmp, 'boot.iso');
+    execFileSync('genisoimage', ['-quiet', '-o', iso, '-b', 'boot.img', '-no-emul-boot', '-boot-load-size', '4', root]);
+    const r = await runCli(['run', '--cdrom', iso, '--timeout', '120'], { timeoutMs: 150_000 });
+    expect(r.stdout).toContain('Booting from DVD/CD');
+    expect(r.stdout).toContain('Vireo boot sector: booted from disk');
+    expect(r.code).toBe(0);
+  });
+
   it('a VMware VM folder (.vmx + .vmdk) boots by its .vmx, locked while it runs', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'vm-'));
     bootDisk(dir, 'disk');

@@ -58,6 +58,16 @@ describe.runIf(kvm)('project guests on KVM', () => {
     expect(r.code).toBe(0);
   });
 
+  it('a guest triple fault stops that VM with a register dump; the host carries on', async () => {
+    const r = await runCli(['run', '--kernel', guest('triple_fault')]);
+    expect(r.stdout).toContain('triple_fault: loading an empty IDT');
+    expect(r.stdout).not.toContain('FAIL');
+    expect(r.code).toBe(101);
+    expect(r.stderr).toContain('the guest stopped: triple-fault');
+    expect(r.stderr).toMatch(/triple fault on vcpu0\n\s+rip [0-9a-f]{16} rflags/);
+    expect(r.stderr).toMatch(/cs 0010 base 0 dpl 0/);
+  });
+
   it('--stats prints exit counts per vCPU and the busiest ports', async () => {
     const r = await runCli(['run', '--kernel', guest('hello'), '--stats']);
     expect(r.code).toBe(0);

@@ -79,6 +79,12 @@ export class DisplaySession {
       this.announceMode = false;
       this.emit({ kind: 'mode', v: 1, mode: this.mode });
     }
+    // Defined answer for an inconsistent frame (never a crash of the VM host): drop it and
+    // resynchronize with a full frame on the next tick.
+    if (frame.rects.some((r) => r.x + r.width > width || r.y + r.height > height)) {
+      this.pacer.requestFull();
+      return null;
+    }
     this.buffer.apply(
       frame.rects.map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })),
       frame.pixels,

@@ -379,9 +379,16 @@ Napi::Value VmWrap::TakeFrame(const Napi::CallbackInfo& info) {
   vireo::Display& display = machine_->board().display.display();
   std::vector<DisplayRect> rects;
   std::vector<uint8_t> pixels;
-  if (!display.take_dirty_rects(PixelFormat::kRgba, &rects, &pixels, full)) return env.Null();
+  // The rectangles belong to the mode take_dirty_rects() saw; a guest may switch modes
+  // concurrently, so record that mode (the listener fires inside the call on a change)
+  // rather than asking again afterwards.
+  vireo::DisplayMode used = display.mode();
+  display.set_mode_listener([&used](const vireo::DisplayMode& m) { used = m; });
+  bool changed = display.take_dirty_rects(PixelFormat::kRgba, &rects, &pixels, full);
+  display.set_mode_listener(nullptr);
+  if (!changed) return env.Null();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("mode", mode_to_js(env, display.mode()));
+  o.Set("mode", mode_to_js(env, used));
   Napi::Array list = Napi::Array::New(env, rects.size());
   uint64_t offset = 0;
   for (size_t i = 0; i < rects.size(); ++i) {
