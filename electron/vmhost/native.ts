@@ -136,7 +136,7 @@ export function loadNative(): NativeAddon {
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
-    throw new Error(`the native VMM module is not built (looked in ${candidates[1]}): run npm run build:native`);
+    throw new Error(`the native VMM module is not built (looked in ${candidates.join(', ')}): run npm run build:native`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   cached = require(found) as NativeAddon;
