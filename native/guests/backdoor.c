@@ -29,39 +29,15 @@
  */
 #include "guest.h"
 
-#define BDOOR_MAGIC 0x564D5868u
-#define PORT_LB 0x5658
-#define PORT_HB 0x5659
+#include "bd_call.h"
+
+#define PORT_LB BDOOR_PORT_LB
+#define PORT_HB BDOOR_PORT_HB
 #define ST_SUCCESS 0x0001u
 #define ST_DORECV 0x0002u
 #define PROTO_RPCI 0x49435052u
 #define PROTO_TCLO 0x4F4C4354u
 #define FLAG_COOKIE 0x80000000u
-
-/* Register file of one call; bd_lb/bd_hb_out/bd_hb_in load all seven, run the access
- * and store all seven back (asm below; EBP is needed by HB). */
-struct bd {
-	uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
-};
-void bd_lb(struct bd *r);
-void bd_hb_out(struct bd *r);
-void bd_hb_in(struct bd *r);
-
-__asm__(".macro BD_CALL name, insn:vararg\n"
-	".text\n.globl \\name\n\\name:\n"
-	"pushl %ebp\npushl %ebx\npushl %esi\npushl %edi\n"
-	"movl 20(%esp), %eax\npushl %eax\n"
-	"movl 24(%eax), %ebp\nmovl 4(%eax), %ebx\nmovl 8(%eax), %ecx\nmovl 12(%eax), %edx\n"
-	"movl 16(%eax), %esi\nmovl 20(%eax), %edi\nmovl (%eax), %eax\n"
-	"cld\n\\insn\n"
-	"xchgl (%esp), %eax\n"
-	"movl %ebx, 4(%eax)\nmovl %ecx, 8(%eax)\nmovl %edx, 12(%eax)\n"
-	"movl %esi, 16(%eax)\nmovl %edi, 20(%eax)\nmovl %ebp, 24(%eax)\npopl (%eax)\n"
-	"popl %edi\npopl %esi\npopl %ebx\npopl %ebp\nret\n"
-	".endm\n"
-	"BD_CALL bd_lb, inl %dx, %eax\n"
-	"BD_CALL bd_hb_out, rep outsb\n"
-	"BD_CALL bd_hb_in, rep insb\n");
 
 /* Failures are recorded, not printed, so the same checks run at CPL3 (no serial). */
 static const char *failed_check;

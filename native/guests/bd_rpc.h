@@ -1,9 +1,7 @@
 /*
  * bd_rpc.h: the VMware backdoor and its GuestRPC channels for the timesync and bdfuzz
  * guests (shared/docs/vmware-backdoor.md §1, §4, §5). Included once per guest; the
- * approach is backdoor.c's: a register file loaded and stored around one access.
- *   bd_lb(&r)                  `in eax,dx` on 0x5658 with all seven registers of r
- *   bd_hb_out(&r), bd_hb_in(&r)  `rep outsb` / `rep insb` on the port in r.edx (0x5659)
+ * calls themselves (bd_lb, bd_hb_out, bd_hb_in) are bd_call.h's.
  *   bd_cmd(cmd, ebx)           one LB call with EAX = magic, EDX = 0x5658
  *   bd_chan_open(proto, &c)    GuestRPC OPEN (type 0) with the cookie flag
  *   bd_chan_send(&c, s, n, hb) SENDSIZE + SENDPAYLOAD words, or one HB `rep outsb`
@@ -20,11 +18,9 @@
 #ifndef BD_RPC_H
 #define BD_RPC_H
 
+#include "bd_call.h"
 #include "guest.h"
 
-#define BDOOR_MAGIC 0x564D5868u
-#define BDOOR_PORT_LB 0x5658u
-#define BDOOR_PORT_HB 0x5659u
 #define BDOOR_CMD_MESSAGE 30u
 #define BDOOR_ST_SUCCESS 0x0001u
 #define BDOOR_ST_DORECV 0x0002u
@@ -32,32 +28,6 @@
 #define BDOOR_PROTO_TCLO 0x4F4C4354u /* "TCLO" */
 #define BDOOR_FLAG_COOKIE 0x80000000u
 enum { MSG_OPEN, MSG_SENDSIZE, MSG_SENDPAYLOAD, MSG_RECVSIZE, MSG_RECVPAYLOAD, MSG_RECVSTATUS, MSG_CLOSE };
-
-/* Register file of one call, in the order the asm below expects (EBP last: HB uses it). */
-struct bd {
-	uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
-};
-void bd_lb(struct bd *r);
-void bd_hb_out(struct bd *r);
-void bd_hb_in(struct bd *r);
-
-/* Saves the callee-saved registers, loads all seven from *r, runs the access with DF
- * clear (HB rejects backward strings), stores all seven back. */
-__asm__(".macro BD_RPC_CALL name, insn:vararg\n"
-	".text\n.globl \\name\n\\name:\n"
-	"pushl %ebp\npushl %ebx\npushl %esi\npushl %edi\n"
-	"movl 20(%esp), %eax\npushl %eax\n"
-	"movl 24(%eax), %ebp\nmovl 4(%eax), %ebx\nmovl 8(%eax), %ecx\nmovl 12(%eax), %edx\n"
-	"movl 16(%eax), %esi\nmovl 20(%eax), %edi\nmovl (%eax), %eax\n"
-	"cld\n\\insn\n"
-	"xchgl (%esp), %eax\n"
-	"movl %ebx, 4(%eax)\nmovl %ecx, 8(%eax)\nmovl %edx, 12(%eax)\n"
-	"movl %esi, 16(%eax)\nmovl %edi, 20(%eax)\nmovl %ebp, 24(%eax)\npopl (%eax)\n"
-	"popl %edi\npopl %esi\npopl %ebx\npopl %ebp\nret\n"
-	".endm\n"
-	"BD_RPC_CALL bd_lb, inl %dx, %eax\n"
-	"BD_RPC_CALL bd_hb_out, rep outsb\n"
-	"BD_RPC_CALL bd_hb_in, rep insb\n");
 
 static inline struct bd bd_cmd(uint32_t cmd, uint32_t ebx)
 {

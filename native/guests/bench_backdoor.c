@@ -29,6 +29,8 @@
  */
 #include "guest.h"
 
+#include "tsc.h"
+
 #ifndef BENCH_GETVERSION_N
 #define BENCH_GETVERSION_N 100000u
 #endif
@@ -62,33 +64,6 @@ static inline uint32_t bd(struct regs *r)
 			 : "a"(BDOOR_MAGIC)
 			 : "memory");
 	return eax;
-}
-
-static uint32_t tsc_khz(const char **source)
-{
-	uint32_t a, b, c, d;
-	cpuid(0x40000000u, &a, &b, &c, &d);
-	if (a >= 0x40000010u && a < 0x40000100u) {
-		cpuid(0x40000010u, &a, &b, &c, &d);
-		if (a) {
-			*source = "cpuid";
-			return a;
-		}
-	}
-	struct pit_stopwatch sw;
-	uint64_t ticks = 0;
-	pit_stopwatch_start(&sw);
-	uint64_t t0 = rdtsc();
-	for (int i = 0; i < 100000 && ticks < PIT_HZ / 100; i++)
-		ticks = pit_stopwatch_ticks(&sw);
-	uint64_t cycles = rdtsc() - t0;
-	if (ticks < PIT_HZ / 100)
-		fail("no TSC frequency: no CPUID 0x40000010 and PIT channel 2 counted %u ticks", (uint32_t)ticks);
-	uint64_t khz = cycles * PIT_HZ;
-	div64_32(&khz, (uint32_t)ticks);
-	div64_32(&khz, 1000);
-	*source = "pit";
-	return (uint32_t)khz;
 }
 
 /* Prints "ns_per_op=<x.y>" for `cycles` over `ops` operations. */
@@ -242,7 +217,7 @@ static void infoget(uint32_t khz)
 void guest_main(void)
 {
 	const char *source = "";
-	uint32_t khz = tsc_khz(&source);
+	uint32_t khz = tsc_khz_find(&source);
 	printf("bench: tsc_khz=%u source=%s\n", khz, source);
 	getversion(khz);
 	infoget(khz);

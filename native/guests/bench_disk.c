@@ -1,6 +1,6 @@
 /*
  * bench_disk: times virtio-blk I/O from inside the guest for bench/disk.js. The transport
- * is disk_virtio.c's (modern virtio 1.0 PCI, 1af4:1042, polled: VIRTQ_AVAIL_F_NO_INTERRUPT
+ * is disk_virtio.c's (lib/virtio_pci.c: modern virtio 1.0 PCI, 1af4:1042, polled: VIRTQ_AVAIL_F_NO_INTERRUPT
  * and the used index read in a loop), with room for BENCH_DISK_DEPTH requests at a time.
  *
  * Each phase runs twice: at depth 1 (one request, notify, wait) and at depth
@@ -31,6 +31,9 @@
  */
 #include "guest.h"
 
+#include "pci.h"
+#include "tsc.h"
+#include "virtio_pci.h"
 
 #ifndef BENCH_DISK_DEPTH
 #define BENCH_DISK_DEPTH 8u
@@ -52,8 +55,8 @@
 #define SEQ_REQ (64u * 1024)
 #define RAND_REQ 4096u
 #define QSZ 32u /* >= 3 descriptors per request in flight */
-#define F_NEXT 1
-#define F_WRITE 2
+#define F_NEXT VIRTQ_DESC_F_NEXT
+#define F_WRITE VIRTQ_DESC_F_WRITE
 #define T_IN 0u
 #define T_OUT 1u
 #define T_FLUSH 4u
@@ -61,39 +64,16 @@
 _Static_assert(BENCH_DISK_DEPTH >= 1 && 3 * BENCH_DISK_DEPTH <= QSZ, "depth vs ring size");
 _Static_assert((BENCH_RAND_SPAN_MIB & (BENCH_RAND_SPAN_MIB - 1)) == 0, "span: power of two");
 
-struct vdesc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
-
-static struct vdesc desc[QSZ] __attribute__((aligned(16)));
-static struct {
-	uint16_t flags, idx, ring[QSZ], used_event;
-} avail __attribute__((aligned(2)));
-static volatile struct {
-	uint16_t flags, idx;
-	struct {
-		uint32_t id, len;
-	} ring[QSZ];
-	uint16_t avail_event;
-} used __attribute__((aligned(4)));
-static struct {
-	uint32_t type, reserved;
-	uint64_t sector;
-} hdr[BENCH_DISK_DEPTH];
+static struct virtq_desc desc[QSZ] __attribute__((aligned(16)));
+static VIRTQ_AVAIL(QSZ) avail __attribute__((aligned(2)));
+static volatile VIRTQ_USED(QSZ) used __attribute__((aligned(4)));
+static struct virtio_blk_hdr hdr[BENCH_DISK_DEPTH];
 static volatile uint8_t status[BENCH_DISK_DEPTH];
 
-static uintptr_t common, notify_addr, device_cfg;
+static struct virtio_pci vp;
 static uint16_t used_seen;
 static uint32_t tsc_khz;
 
-static uint8_t rd8(uintptr_t a) { return *(volatile uint8_t *)a; }
-static uint16_t rd16(uintptr_t a) { return *(volatile uint16_t *)a; }
-static uint32_t rd32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static void wr8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static void wr16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static void wr32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
 static uint32_t *slot_buf(unsigned i) { return (uint32_t *)(BENCH_BUF + i * SEQ_REQ); }
@@ -115,9 +95,9 @@ static void prepare(uint32_t type, uint32_t len, unsigned depth, int shared_buf)
 		uintptr_t data = shared_buf ? (uintptr_t)SEQW_BUF : (uintptr_t)slot_buf(i);
 		uint16_t dflags = (uint16_t)(F_NEXT | (type == T_IN ? F_WRITE : 0));
 		hdr[i].type = type;
-		desc[3 * i] = (struct vdesc){(uintptr_t)&hdr[i], sizeof hdr[i], F_NEXT, (uint16_t)(3 * i + (len ? 1 : 2))};
-		desc[3 * i + 1] = (struct vdesc){data, len, dflags, (uint16_t)(3 * i + 2)};
-		desc[3 * i + 2] = (struct vdesc){(uintptr_t)&status[i], 1, F_WRITE, 0};
+		desc[3 * i] = (struct virtq_desc){(uintptr_t)&hdr[i], sizeof hdr[i], F_NEXT, (uint16_t)(3 * i + (len ? 1 : 2))};
+		desc[3 * i + 1] = (struct virtq_desc){data, len, dflags, (uint16_t)(3 * i + 2)};
+		desc[3 * i + 2] = (struct virtq_desc){(uintptr_t)&status[i], 1, F_WRITE, 0};
 	}
 }
 
@@ -136,7 +116,7 @@ static void run_batch(unsigned k)
 	barrier();
 	avail.idx = (uint16_t)(avail.idx + k);
 	barrier();
-	wr16(notify_addr, 0);
+	mmio_write16(vp.notify, 0);
 	t0 = rdtsc();
 	while (used.idx != target) {
 		if (rdtsc() - t0 > limit)
@@ -235,145 +215,31 @@ static void rand_phase(uint32_t type, unsigned depth)
 	report(type == T_IN ? "randread" : "randwrite", depth, BENCH_RAND_N, RAND_REQ, rdtsc() - t0);
 }
 
-static uint32_t find_tsc_khz(const char **source)
+static int is_virtio_blk(uint32_t id, uint32_t class_rev)
 {
-	uint32_t a, b, c, d;
-	cpuid(0x40000000u, &a, &b, &c, &d);
-	if (a >= 0x40000010u && a < 0x40000100u) {
-		cpuid(0x40000010u, &a, &b, &c, &d);
-		if (a) {
-			*source = "cpuid";
-			return a;
-		}
-	}
-	struct pit_stopwatch sw;
-	uint64_t ticks = 0;
-	pit_stopwatch_start(&sw);
-	uint64_t t0 = rdtsc();
-	for (int i = 0; i < 100000 && ticks < PIT_HZ / 100; i++)
-		ticks = pit_stopwatch_ticks(&sw);
-	uint64_t cycles = rdtsc() - t0;
-	if (ticks < PIT_HZ / 100)
-		fail("no TSC frequency: no CPUID 0x40000010 and PIT channel 2 counted %u ticks", (uint32_t)ticks);
-	uint64_t khz = cycles * PIT_HZ;
-	div64_32(&khz, (uint32_t)ticks);
-	div64_32(&khz, 1000);
-	*source = "pit";
-	return (uint32_t)khz;
-}
-
-
-/* PCI configuration mechanism #1 on bus 0 (as disk_layout.h). */
-static uint32_t cfg_read(unsigned dev, unsigned reg)
-{
-	outl(0xcf8, 0x80000000u | dev << 8 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-static void cfg_write16(unsigned dev, unsigned reg, uint16_t v)
-{
-	outl(0xcf8, 0x80000000u | dev << 8 | (reg & 0xfc));
-	outw(0xcfc + (reg & 2), v);
-}
-
-/* slot << 3 | fn of the first 1af4:1042 function on bus 0, or -1. */
-static int find_virtio_blk(void)
-{
-	unsigned dev;
-
-	for (dev = 0; dev < 256; dev++) {
-		uint32_t id = cfg_read(dev, 0);
-		if ((id & 0xffff) == 0xffff) {
-			if (!(dev & 7))
-				dev |= 7; /* no function 0: skip the slot */
-			continue;
-		}
-		if (id == 0x10421af4u)
-			return (int)dev;
-		if (!(dev & 7) && !(cfg_read(dev, 0x0c) & 0x00800000u))
-			dev |= 7; /* single-function device */
-	}
-	return -1;
-}
-
-static uintptr_t bar_base(int dev, unsigned bar)
-{
-	uint32_t v = cfg_read((unsigned)dev, 0x10 + 4 * bar);
-
-	if (v & 1)
-		fail("virtio: BAR%u is an I/O BAR", bar);
-	if ((v & 6) == 4 && cfg_read((unsigned)dev, 0x14 + 4 * bar))
-		fail("virtio: BAR%u lies above 4 GiB", bar);
-	if (!(v & ~0xfu))
-		fail("virtio: BAR%u is not assigned", bar);
-	return v & ~0xfu;
+	(void)class_rev;
+	return id == 0x10421af4u;
 }
 
 /* Virtio 1.0 3.1.1 initialization with queue 0 of QSZ entries; returns the capacity in
  * sectors. */
 static uint64_t virtio_init(void)
 {
-	int dev = find_virtio_blk();
-	unsigned cap, guard = 0;
-	uint32_t mult = 0, f_lo, f_hi;
+	int dev = pci_find(is_virtio_blk);
+	uint32_t f_lo, f_hi;
 
 	if (dev < 0)
 		fail("no virtio-blk (1af4:1042) on PCI bus 0");
-	cfg_write16((unsigned)dev, 4, (uint16_t)(cfg_read((unsigned)dev, 4) | 0x6));
-	for (cap = cfg_read((unsigned)dev, 0x34) & 0xfc; cap && guard < 48; guard++) {
-		uint32_t head = cfg_read((unsigned)dev, cap);
-		uint32_t off = cfg_read((unsigned)dev, cap + 8);
-		unsigned type = head >> 24, bar = cfg_read((unsigned)dev, cap + 4) & 0xff;
-		if ((head & 0xff) == 0x09 && type >= 1 && type <= 4 && bar < 6) {
-			uintptr_t at = bar_base(dev, bar) + off;
-			if (type == 1)
-				common = at;
-			else if (type == 2) {
-				notify_addr = at;
-				mult = cfg_read((unsigned)dev, cap + 16);
-			} else if (type == 4)
-				device_cfg = at;
-		}
-		cap = (head >> 8) & 0xfc;
-	}
-	if (!common || !notify_addr || !device_cfg)
-		fail("virtio: common/notify/device capabilities missing");
-
-	wr8(common + 0x14, 0); /* device_status: reset */
-	while (rd8(common + 0x14))
-		pause();
-	wr8(common + 0x14, 1); /* ACKNOWLEDGE */
-	wr8(common + 0x14, 3); /* DRIVER */
-	wr32(common + 0x00, 0);
-	f_lo = rd32(common + 0x04);
-	wr32(common + 0x00, 1);
-	f_hi = rd32(common + 0x04);
-	if (!(f_hi & 1))
-		fail("virtio: VERSION_1 not offered");
+	pci_cfg_write16((unsigned)dev, 4, (uint16_t)(pci_cfg_read((unsigned)dev, 4) | 0x6));
+	virtio_pci_caps((unsigned)dev, &vp);
+	f_lo = virtio_pci_features(&vp, &f_hi);
 	if (!(f_lo & (1u << 9)))
 		fail("virtio: FLUSH not offered");
-	wr32(common + 0x08, 0);
-	wr32(common + 0x0c, 1u << 9); /* FLUSH */
-	wr32(common + 0x08, 1);
-	wr32(common + 0x0c, 1); /* VERSION_1 */
-	wr8(common + 0x14, 0x0b);
-	if (!(rd8(common + 0x14) & 0x08))
-		fail("virtio: FEATURES_OK refused");
-	wr16(common + 0x16, 0); /* queue_select */
-	if (rd16(common + 0x18) < QSZ)
-		fail("virtio: queue 0 holds %u entries, need %u", rd16(common + 0x18), QSZ);
-	wr16(common + 0x18, QSZ);
-	wr32(common + 0x20, (uintptr_t)desc);
-	wr32(common + 0x24, 0);
-	wr32(common + 0x28, (uintptr_t)&avail);
-	wr32(common + 0x2c, 0);
-	wr32(common + 0x30, (uintptr_t)&used);
-	wr32(common + 0x34, 0);
-	avail.flags = 1; /* VIRTQ_AVAIL_F_NO_INTERRUPT: this guest polls */
-	wr16(common + 0x1c, 1); /* queue_enable */
-	notify_addr += (uintptr_t)rd16(common + 0x1e) * mult;
-	wr8(common + 0x14, 0x0f); /* DRIVER_OK */
-	return rd32(device_cfg) | (uint64_t)rd32(device_cfg + 4) << 32;
+	virtio_pci_accept(&vp, 1u << 9); /* FLUSH */
+	avail.flags = VIRTQ_AVAIL_F_NO_INTERRUPT; /* this guest polls */
+	virtio_pci_queue0(&vp, QSZ, desc, &avail, &used);
+	virtio_pci_driver_ok(&vp);
+	return mmio_read32(vp.device) | (uint64_t)mmio_read32(vp.device + 4) << 32;
 }
 
 void guest_main(void)
@@ -383,7 +249,7 @@ void guest_main(void)
 	uint64_t need = (uint64_t)(BENCH_SEQW_MIB + BENCH_SEQ_MIB) * 2048;
 	unsigned depths[2] = {1, BENCH_DISK_DEPTH}, d;
 
-	tsc_khz = find_tsc_khz(&source);
+	tsc_khz = tsc_khz_find(&source);
 	printf("bench: tsc_khz=%u source=%s\n", tsc_khz, source);
 	sectors = virtio_init();
 	if (sectors < need || sectors < BENCH_RAND_SPAN_MIB * 2048u)

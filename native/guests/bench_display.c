@@ -15,6 +15,9 @@
  */
 #include "guest.h"
 
+#include "pci.h"
+#include "svga_io.h"
+
 #define SVGA_VENDOR_DEVICE 0x040515adu /* device 0x0405 << 16 | vendor 0x15ad */
 #define SVGA_ID_2 0x90000002u
 enum { REG_ID = 0, REG_ENABLE = 1, REG_WIDTH = 2, REG_HEIGHT = 3, REG_BPP = 7, REG_BYTES_PER_LINE = 12,
@@ -24,59 +27,35 @@ enum { REG_ID = 0, REG_ENABLE = 1, REG_WIDTH = 2, REG_HEIGHT = 3, REG_BPP = 7, R
 
 static uint16_t io;
 
-static uint32_t cfg_read(unsigned slot, unsigned reg)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-static void cfg_write(unsigned slot, unsigned reg, uint32_t v)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	outl(0xcfc, v);
-}
-
-static uint32_t reg_read(uint32_t index)
-{
-	outl(io, index);
-	return inl(io + 1);
-}
-
-static void reg_write(uint32_t index, uint32_t value)
-{
-	outl(io, index);
-	outl(io + 1, value);
-}
-
 void guest_main(void)
 {
 	unsigned slot = 32;
 	for (unsigned s = 0; s < 32; s++) {
-		if (cfg_read(s, 0) == SVGA_VENDOR_DEVICE) {
+		if (pci_cfg_read(s << 3, 0) == SVGA_VENDOR_DEVICE) {
 			slot = s;
 			break;
 		}
 	}
 	if (slot == 32)
 		fail("no VMware SVGA II adapter on PCI bus 0");
-	uint32_t bar0 = cfg_read(slot, 0x10);
+	uint32_t bar0 = pci_cfg_read(slot << 3, 0x10);
 	if (!(bar0 & 1) || (bar0 & ~3u) == 0 || (bar0 & ~3u) > 0xffff)
 		fail("BAR0 0x%x is not a placed I/O BAR", bar0);
 	io = (uint16_t)(bar0 & ~3u);
-	cfg_write(slot, 0x04, (cfg_read(slot, 0x04) & 0xffff) | 0x3); /* I/O + memory decode */
+	pci_cfg_write(slot << 3, 0x04, (pci_cfg_read(slot << 3, 0x04) & 0xffff) | 0x3); /* I/O + memory decode */
 
-	reg_write(REG_ID, SVGA_ID_2);
-	if (reg_read(REG_ID) != SVGA_ID_2)
-		fail("SVGA_ID_2 refused (ID 0x%x)", reg_read(REG_ID));
-	reg_write(REG_WIDTH, WIDTH);
-	reg_write(REG_HEIGHT, HEIGHT);
-	reg_write(REG_BPP, 32);
-	reg_write(REG_ENABLE, 1);
-	uint32_t w = reg_read(REG_WIDTH), h = reg_read(REG_HEIGHT), bpp = reg_read(REG_BPP);
+	svga_reg_write(io, REG_ID, SVGA_ID_2);
+	if (svga_reg_read(io, REG_ID) != SVGA_ID_2)
+		fail("SVGA_ID_2 refused (ID 0x%x)", svga_reg_read(io, REG_ID));
+	svga_reg_write(io, REG_WIDTH, WIDTH);
+	svga_reg_write(io, REG_HEIGHT, HEIGHT);
+	svga_reg_write(io, REG_BPP, 32);
+	svga_reg_write(io, REG_ENABLE, 1);
+	uint32_t w = svga_reg_read(io, REG_WIDTH), h = svga_reg_read(io, REG_HEIGHT), bpp = svga_reg_read(io, REG_BPP);
 	if (w != WIDTH || h != HEIGHT || bpp != 32)
 		fail("mode %ux%ux%u instead of %ux%ux32", w, h, bpp, WIDTH, HEIGHT);
-	printf("bench_display: %ux%ux%u, pitch %u, VRAM %u, idle\n", w, h, bpp, reg_read(REG_BYTES_PER_LINE),
-	       reg_read(REG_VRAM_SIZE));
+	printf("bench_display: %ux%ux%u, pitch %u, VRAM %u, idle\n", w, h, bpp, svga_reg_read(io, REG_BYTES_PER_LINE),
+	       svga_reg_read(io, REG_VRAM_SIZE));
 	milestone(2);
 	for (;;) {
 		cli();

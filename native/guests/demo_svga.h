@@ -26,6 +26,8 @@
 #define DEMO_SVGA_H
 
 #include "guest.h"
+#include "pci.h"
+#include "svga_io.h"
 
 #define SVGA_ID_2 0x90000002u
 enum {
@@ -59,41 +61,15 @@ static struct {
 	uint32_t dropped;            /* commands that found the FIFO full even after a sync */
 } svga;
 
-static uint32_t pci_cfg_read(unsigned slot, unsigned reg)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-static void pci_cfg_write(unsigned slot, unsigned reg, uint32_t v)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	outl(0xcfc, v);
-}
-
-/* Size of a 32-bit memory BAR: decode off, all-ones written, mask read back, restored. */
+/* Size of a 32-bit memory BAR of the function at `slot` (pci.h). */
 static uint32_t pci_mem_bar_size(unsigned slot, unsigned reg)
 {
-	uint32_t cmd = pci_cfg_read(slot, 0x04) & 0xffff, orig = pci_cfg_read(slot, reg);
-	pci_cfg_write(slot, 0x04, cmd & ~3u);
-	pci_cfg_write(slot, reg, 0xffffffffu);
-	uint32_t mask = pci_cfg_read(slot, reg) & ~0xfu;
-	pci_cfg_write(slot, reg, orig);
-	pci_cfg_write(slot, 0x04, cmd);
-	return mask ? ~mask + 1 : 0;
+	uint32_t orig;
+	return pci_bar_size(slot << 3, reg, &orig);
 }
 
-static uint32_t svga_read(uint32_t index)
-{
-	outl(svga.io, index);
-	return inl(svga.io + 1);
-}
-
-static void svga_write(uint32_t index, uint32_t value)
-{
-	outl(svga.io, index);
-	outl(svga.io + 1, value);
-}
+static uint32_t svga_read(uint32_t index) { return svga_reg_read(svga.io, index); }
+static void svga_write(uint32_t index, uint32_t value) { svga_reg_write(svga.io, index, value); }
 
 /* REG_SYNC drains the FIFO (Vireo and QEMU drain inside the write); BUSY is polled a
  * bounded number of times for a host that drains later. */
@@ -304,19 +280,19 @@ static bool svga_probe(void)
 {
 	unsigned slot;
 	for (slot = 0; slot < 32; slot++)
-		if (pci_cfg_read(slot, 0x00) == 0x040515adu)
+		if (pci_cfg_read(slot << 3, 0x00) == 0x040515adu)
 			break;
 	if (slot == 32) {
 		printf("demo: no VMware SVGA II (15ad:0405) on PCI bus 0: serial only\n");
 		return false;
 	}
-	uint32_t bar0 = pci_cfg_read(slot, 0x10), bar1 = pci_cfg_read(slot, 0x14), bar2 = pci_cfg_read(slot, 0x18);
+	uint32_t bar0 = pci_cfg_read(slot << 3, 0x10), bar1 = pci_cfg_read(slot << 3, 0x14), bar2 = pci_cfg_read(slot << 3, 0x18);
 	if (!(bar0 & 1) || (bar1 & 1) || (bar2 & 1) || !(bar0 & ~3u) || !(bar1 & ~0xfu) || !(bar2 & ~0xfu)) {
 		printf("demo: SVGA BARs not assigned (%08x %08x %08x): serial only\n", bar0, bar1, bar2);
 		return false;
 	}
 	uint32_t vram_bar = pci_mem_bar_size(slot, 0x14), fifo_bar = pci_mem_bar_size(slot, 0x18);
-	pci_cfg_write(slot, 0x04, (pci_cfg_read(slot, 0x04) & 0xffff) | 3); /* I/O + memory decode */
+	pci_cfg_write(slot << 3, 0x04, (pci_cfg_read(slot << 3, 0x04) & 0xffff) | 3); /* I/O + memory decode */
 	svga.io = (uint16_t)(bar0 & ~3u);
 	svga.vram = (volatile uint32_t *)(uintptr_t)(bar1 & ~0xfu);
 	svga.fifo = (volatile uint32_t *)(uintptr_t)(bar2 & ~0xfu);

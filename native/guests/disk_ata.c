@@ -14,6 +14,7 @@
 #include "guest.h"
 
 #include "disk_layout.h"
+#include "pci.h"
 
 #define CMD 0x1f0
 #define CTRL 0x3f6
@@ -146,19 +147,19 @@ void guest_main(void)
 	char model[41];
 	unsigned i;
 	uint8_t s;
-	int dev = disk_pci_find(is_ide);
+	int dev = pci_find(is_ide);
 	uint32_t class_rev;
 
 	if (dev < 0)
 		fail("no IDE controller (class 01h/01h) on PCI bus 0");
-	class_rev = disk_cfg_read(dev >> 3, dev & 7, 8);
+	class_rev = pci_cfg_read((unsigned)dev, 8);
 	printf("ata: IDE controller %04x:%04x at 00:%02x.%x, prog-if %02x\n",
-	       disk_cfg_read(dev >> 3, dev & 7, 0) & 0xffff, disk_cfg_read(dev >> 3, dev & 7, 0) >> 16,
+	       pci_cfg_read((unsigned)dev, 0) & 0xffff, pci_cfg_read((unsigned)dev, 0) >> 16,
 	       dev >> 3, dev & 7, (class_rev >> 8) & 0xff);
 	if (class_rev & 0x100)
 		fail("primary channel in native mode: only legacy ports are handled here");
 	/* COMMAND: I/O space decode on (a BIOS would have done it). */
-	disk_cfg_write16(dev >> 3, dev & 7, 4, (uint16_t)(disk_cfg_read(dev >> 3, dev & 7, 4) | 1));
+	pci_cfg_write16((unsigned)dev, 4, (uint16_t)(pci_cfg_read((unsigned)dev, 4) | 1));
 
 	outb(CTRL, 0x02); /* nIEN: this guest polls */
 	outb(CMD + 6, 0xa0);

@@ -85,41 +85,4 @@ static void disk_run_checks(const struct disk_ops *d)
 	pass();
 }
 
-/* PCI configuration mechanism #1 on bus 0. */
-static uint32_t disk_cfg_read(unsigned slot, unsigned fn, unsigned reg)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | fn << 8 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-/* 16-bit write (COMMAND without touching STATUS next to it). */
-static void disk_cfg_write16(unsigned slot, unsigned fn, unsigned reg, uint16_t v)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | fn << 8 | (reg & 0xfc));
-	outw(0xcfc + (reg & 2), v);
-}
-
-/* Finds the first function on bus 0 for which match(id, class_rev) is true; returns
- * slot << 3 | fn, or -1. Functions 1-7 are probed when the header says multi-function. */
-static int disk_pci_find(int (*match)(uint32_t id, uint32_t class_rev))
-{
-	unsigned slot, fn;
-
-	for (slot = 0; slot < 32; slot++) {
-		for (fn = 0; fn < 8; fn++) {
-			uint32_t id = disk_cfg_read(slot, fn, 0);
-			if ((id & 0xffff) == 0xffff) {
-				if (fn == 0)
-					break;
-				continue;
-			}
-			if (match(id, disk_cfg_read(slot, fn, 8)))
-				return (int)(slot << 3 | fn);
-			if (fn == 0 && !(disk_cfg_read(slot, 0, 0x0c) & 0x00800000u))
-				break;
-		}
-	}
-	return -1;
-}
-
 #endif

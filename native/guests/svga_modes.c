@@ -22,6 +22,9 @@
  */
 #include "guest.h"
 
+#include "pci.h"
+#include "svga_io.h"
+
 #define SVGA_ID_2 0x90000002u
 enum {
 	REG_ID = 0, REG_ENABLE = 1, REG_WIDTH = 2, REG_HEIGHT = 3, REG_DEPTH = 6, REG_BPP = 7,
@@ -43,32 +46,14 @@ static uint16_t io;
 static volatile uint32_t *vram, *fifo;
 static uint32_t caps, fifo_caps, pitch_words;
 
-static uint32_t cfg_read(unsigned slot, unsigned reg)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-static uint32_t reg_read(uint32_t index)
-{
-	outl(io, index);
-	return inl(io + 1);
-}
-
-static void reg_write(uint32_t index, uint32_t value)
-{
-	outl(io, index);
-	outl(io + 1, value);
-}
-
 static void find_svga(void)
 {
 	unsigned slot;
 	for (slot = 0; slot < 32; slot++) {
-		if (cfg_read(slot, 0) == 0x040515adu) {
-			io = (uint16_t)(cfg_read(slot, 0x10) & ~3u);
-			vram = (volatile uint32_t *)(uintptr_t)(cfg_read(slot, 0x14) & ~0xfu);
-			fifo = (volatile uint32_t *)(uintptr_t)(cfg_read(slot, 0x18) & ~0xfu);
+		if (pci_cfg_read(slot << 3, 0) == 0x040515adu) {
+			io = (uint16_t)(pci_cfg_read(slot << 3, 0x10) & ~3u);
+			vram = (volatile uint32_t *)(uintptr_t)(pci_cfg_read(slot << 3, 0x14) & ~0xfu);
+			fifo = (volatile uint32_t *)(uintptr_t)(pci_cfg_read(slot << 3, 0x18) & ~0xfu);
 			return;
 		}
 	}
@@ -79,9 +64,9 @@ static void find_svga(void)
 static void sync_fifo(void)
 {
 	unsigned i;
-	reg_write(REG_SYNC, 1);
+	svga_reg_write(io, REG_SYNC, 1);
 	for (i = 0; i < 100000; i++)
-		if (!reg_read(REG_BUSY))
+		if (!svga_reg_read(io, REG_BUSY))
 			return;
 	fail("SVGA_REG_BUSY stuck at 1");
 }
@@ -129,17 +114,17 @@ static void expect_pixel(uint32_t x, uint32_t y, uint32_t want)
 
 static void set_mode(uint32_t w, uint32_t h)
 {
-	reg_write(REG_WIDTH, w);
-	reg_write(REG_HEIGHT, h);
+	svga_reg_write(io, REG_WIDTH, w);
+	svga_reg_write(io, REG_HEIGHT, h);
 	if (caps & CAP_8BIT_EMULATION)
-		reg_write(REG_BPP, 32);
-	reg_write(REG_ENABLE, 1);
-	if (reg_read(REG_WIDTH) != w || reg_read(REG_HEIGHT) != h)
-		fail("mode %ux%u reads back as %ux%u", w, h, reg_read(REG_WIDTH), reg_read(REG_HEIGHT));
-	if (reg_read(REG_BPP) != 32 || reg_read(REG_DEPTH) != 24)
-		fail("bpp %u depth %u, want 32/24", reg_read(REG_BPP), reg_read(REG_DEPTH));
-	if (reg_read(REG_BYTES_PER_LINE) != w * 4 || reg_read(REG_FB_OFFSET) != 0)
-		fail("pitch %u offset %u for width %u", reg_read(REG_BYTES_PER_LINE), reg_read(REG_FB_OFFSET), w);
+		svga_reg_write(io, REG_BPP, 32);
+	svga_reg_write(io, REG_ENABLE, 1);
+	if (svga_reg_read(io, REG_WIDTH) != w || svga_reg_read(io, REG_HEIGHT) != h)
+		fail("mode %ux%u reads back as %ux%u", w, h, svga_reg_read(io, REG_WIDTH), svga_reg_read(io, REG_HEIGHT));
+	if (svga_reg_read(io, REG_BPP) != 32 || svga_reg_read(io, REG_DEPTH) != 24)
+		fail("bpp %u depth %u, want 32/24", svga_reg_read(io, REG_BPP), svga_reg_read(io, REG_DEPTH));
+	if (svga_reg_read(io, REG_BYTES_PER_LINE) != w * 4 || svga_reg_read(io, REG_FB_OFFSET) != 0)
+		fail("pitch %u offset %u for width %u", svga_reg_read(io, REG_BYTES_PER_LINE), svga_reg_read(io, REG_FB_OFFSET), w);
 	pitch_words = w;
 	printf("svga_modes: %ux%u pitch %u\n", w, h, w * 4);
 }
@@ -147,13 +132,13 @@ static void set_mode(uint32_t w, uint32_t h)
 static void fifo_init(void)
 {
 	uint32_t min = 4096;
-	if ((caps & CAP_EXTENDED_FIFO) && reg_read(REG_MEM_REGS) * 4 > min)
-		min = (reg_read(REG_MEM_REGS) * 4 + 4095) & ~4095u;
+	if ((caps & CAP_EXTENDED_FIFO) && svga_reg_read(io, REG_MEM_REGS) * 4 > min)
+		min = (svga_reg_read(io, REG_MEM_REGS) * 4 + 4095) & ~4095u;
 	fifo[FIFO_MIN] = min;
-	fifo[FIFO_MAX] = reg_read(REG_MEM_SIZE);
+	fifo[FIFO_MAX] = svga_reg_read(io, REG_MEM_SIZE);
 	fifo[FIFO_NEXT_CMD] = min;
 	fifo[FIFO_STOP] = min;
-	reg_write(REG_CONFIG_DONE, 1);
+	svga_reg_write(io, REG_CONFIG_DONE, 1);
 	fifo_caps = (caps & CAP_EXTENDED_FIFO) ? fifo[FIFO_CAPABILITIES] : 0;
 	printf("svga_modes: caps %08x, fifo caps %08x, fifo %u..%u\n", caps, fifo_caps, min, fifo[FIFO_MAX]);
 }
@@ -183,16 +168,16 @@ static void check_pitchlock(void)
 		printf("svga_modes: PITCHLOCK/RECT_FILL not advertised, skipped\n");
 		return;
 	}
-	reg_write(REG_PITCHLOCK, 4096);
-	if (reg_read(REG_BYTES_PER_LINE) != 4096)
-		fail("BYTES_PER_LINE %u with PITCHLOCK 4096", reg_read(REG_BYTES_PER_LINE));
+	svga_reg_write(io, REG_PITCHLOCK, 4096);
+	if (svga_reg_read(io, REG_BYTES_PER_LINE) != 4096)
+		fail("BYTES_PER_LINE %u with PITCHLOCK 4096", svga_reg_read(io, REG_BYTES_PER_LINE));
 	fill(0x123456, 10, 10, 4, 4);
 	sync_fifo();
 	if ((vram[10 * 1024 + 10] & 0xffffff) != 0x123456 || (vram[10 * 800 + 10] & 0xffffff) != 0)
 		fail("RECT_FILL ignored PITCHLOCK");
 	fill(0, 10, 10, 4, 4);
 	sync_fifo();
-	reg_write(REG_PITCHLOCK, 0);
+	svga_reg_write(io, REG_PITCHLOCK, 0);
 }
 
 static void check_fifo_extras(void)
@@ -206,9 +191,9 @@ static void check_fifo_extras(void)
 			cursor[6 + i] = (i % 17 == 0) ? 0xffffffffu : 0; /* a diagonal line */
 		push(cursor, 6 + 16 * 16);
 	}
-	reg_write(REG_CURSOR_X, 100);
-	reg_write(REG_CURSOR_Y, 100);
-	reg_write(REG_CURSOR_ON, 1);
+	svga_reg_write(io, REG_CURSOR_X, 100);
+	svga_reg_write(io, REG_CURSOR_Y, 100);
+	svga_reg_write(io, REG_CURSOR_ON, 1);
 #ifndef SVGA_MODES_QEMU /* QEMU 7.2 runs STOP past NEXT_CMD on an unknown opcode */
 	push(bad, 1); /* unknown opcode: Vireo drops what was published, the FIFO keeps working */
 #else
@@ -264,15 +249,15 @@ void guest_main(void)
 
 	milestone(1);
 	find_svga();
-	reg_write(REG_ID, SVGA_ID_2);
-	if ((id = reg_read(REG_ID)) != SVGA_ID_2)
+	svga_reg_write(io, REG_ID, SVGA_ID_2);
+	if ((id = svga_reg_read(io, REG_ID)) != SVGA_ID_2)
 		fail("SVGA_REG_ID %08x", id);
-	caps = reg_read(REG_CAPABILITIES);
+	caps = svga_reg_read(io, REG_CAPABILITIES);
 #ifdef SVGA_MODES_QEMU
 	caps &= ~CAP_RECT_FILL;
 #endif
-	if (reg_read(REG_VRAM_SIZE) < 1024 * 768 * 4)
-		fail("VRAM_SIZE %x too small for 1024x768x32", reg_read(REG_VRAM_SIZE));
+	if (svga_reg_read(io, REG_VRAM_SIZE) < 1024 * 768 * 4)
+		fail("VRAM_SIZE %x too small for 1024x768x32", svga_reg_read(io, REG_VRAM_SIZE));
 	fifo_init();
 	check_mode(1024, 768, 0x00ff00);
 	check_mode(800, 600, 0xff00ff);

@@ -16,8 +16,9 @@
  */
 #include "guest.h"
 
+#include "pci.h"
+
 #define CF8 0xcf8
-#define CFC 0xcfc
 #define SVGA_VENDOR 0x15ad
 #define SVGA_DEVICE 0x0405
 #define SVGA_ID_2 0x90000002u
@@ -26,44 +27,6 @@
 #define REG_VRAM_SIZE 15
 #define REG_MEM_START 18
 #define REG_MEM_SIZE 19
-
-static uint32_t cfg_read(unsigned slot, unsigned reg)
-{
-	outl(CF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	return inl(CFC);
-}
-
-static void cfg_write(unsigned slot, unsigned reg, uint32_t v)
-{
-	outl(CF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	outl(CFC, v);
-}
-
-static uint16_t cfg_read16(unsigned slot, unsigned reg)
-{
-	outl(CF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	return inw(CFC + (reg & 2));
-}
-
-/* Size of the BAR at `reg`: decode off, write all-ones, read the mask, restore. */
-static uint32_t bar_size(unsigned slot, unsigned reg, uint32_t *value)
-{
-	uint16_t cmd = cfg_read16(slot, 0x04);
-	uint32_t orig = cfg_read(slot, reg), mask;
-
-	cfg_write(slot, 0x04, cmd & ~3u);
-	cfg_write(slot, reg, 0xffffffffu);
-	mask = cfg_read(slot, reg);
-	cfg_write(slot, reg, orig);
-	cfg_write(slot, 0x04, cmd);
-	*value = orig;
-	if (!mask)
-		return 0;
-	mask &= (orig & 1) ? 0xfffffffcu : 0xfffffff0u;
-	if (orig & 1)
-		mask |= 0xffff0000u; /* I/O BARs may implement only 16 address bits */
-	return ~mask + 1;
-}
 
 static int is_pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
@@ -77,25 +40,25 @@ void guest_main(void)
 	if (inl(CF8) != 0x80000000u)
 		fail("0xCF8 does not read back 0x80000000: no configuration mechanism #1");
 	for (slot = 0; slot < 32; slot++) {
-		uint32_t id = cfg_read(slot, 0x00);
+		uint32_t id = pci_cfg_read(slot << 3, 0x00);
 		if ((id & 0xffff) == 0xffff)
 			continue;
 		printf("pci 00:%02x.0 %04x:%04x class %06x header %02x\n", slot, id & 0xffff, id >> 16,
-		       cfg_read(slot, 0x08) >> 8, (cfg_read(slot, 0x0c) >> 16) & 0xff);
+		       pci_cfg_read(slot << 3, 0x08) >> 8, (pci_cfg_read(slot << 3, 0x0c) >> 16) & 0xff);
 		if (id == (SVGA_DEVICE << 16 | SVGA_VENDOR) && svga == 32)
 			svga = slot;
 	}
 	if (svga == 32)
 		fail("no 15ad:0405 on bus 0");
-	if (cfg_read(svga, 0x08) >> 8 != 0x030000)
-		fail("SVGA class is %06x, want 030000", cfg_read(svga, 0x08) >> 8);
-	if (cfg_read(svga, 0x2c) != (SVGA_DEVICE << 16 | SVGA_VENDOR))
-		fail("SVGA subsystem is %08x", cfg_read(svga, 0x2c));
-	if ((cfg_read16(svga, 0x04) & 3) != 3)
-		fail("SVGA COMMAND %04x lacks I/O or memory decode", cfg_read16(svga, 0x04));
+	if (pci_cfg_read(svga << 3, 0x08) >> 8 != 0x030000)
+		fail("SVGA class is %06x, want 030000", pci_cfg_read(svga << 3, 0x08) >> 8);
+	if (pci_cfg_read(svga << 3, 0x2c) != (SVGA_DEVICE << 16 | SVGA_VENDOR))
+		fail("SVGA subsystem is %08x", pci_cfg_read(svga << 3, 0x2c));
+	if ((pci_cfg_read16(svga << 3, 0x04) & 3) != 3)
+		fail("SVGA COMMAND %04x lacks I/O or memory decode", pci_cfg_read16(svga << 3, 0x04));
 
 	for (i = 0; i < 3; i++) {
-		size[i] = bar_size(svga, 0x10 + 4 * i, &bar[i]);
+		size[i] = pci_bar_size(svga << 3, 0x10 + 4 * i, &bar[i]);
 		printf("svga BAR%u = %08x (%s%s), size %x\n", i, bar[i], (bar[i] & 1) ? "io" : "mem",
 		       (!(bar[i] & 1) && (bar[i] & 8)) ? ", prefetchable" : "", size[i]);
 		if (!is_pow2(size[i]))
@@ -104,7 +67,7 @@ void guest_main(void)
 	if (!(bar[0] & 1) || (bar[1] & 1) || (bar[2] & 1) || (bar[1] & 6) || (bar[2] & 6))
 		fail("BAR types: want BAR0 I/O, BAR1/BAR2 32-bit memory");
 	for (i = 3; i < 6; i++) {
-		if (bar_size(svga, 0x10 + 4 * i, &v) || v)
+		if (pci_bar_size(svga << 3, 0x10 + 4 * i, &v) || v)
 			fail("BAR%u is implemented (%08x)", i, v);
 	}
 

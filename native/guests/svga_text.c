@@ -19,6 +19,8 @@
  */
 #include "guest.h"
 
+#include "pci.h"
+
 #define VBE_INDEX 0x1ce
 #define VBE_DATA 0x1cf
 enum { VBE_ID, VBE_XRES, VBE_YRES, VBE_BPP, VBE_ENABLE, VBE_BANK, VBE_VIRT_WIDTH, VBE_VIRT_HEIGHT };
@@ -57,11 +59,8 @@ static volatile uint32_t *svga_lfb(void)
 {
 	unsigned slot;
 	for (slot = 0; slot < 32; slot++) {
-		outl(0xcf8, 0x80000000u | slot << 11);
-		if (inl(0xcfc) == 0x040515adu) {
-			outl(0xcf8, 0x80000000u | slot << 11 | 0x14);
-			return (volatile uint32_t *)(uintptr_t)(inl(0xcfc) & ~0xfu);
-		}
+		if (pci_cfg_read(slot << 3, 0x00) == 0x040515adu)
+			return (volatile uint32_t *)(uintptr_t)(pci_cfg_read(slot << 3, 0x14) & ~0xfu);
 	}
 	fail("no 15ad:0405 on bus 0");
 }

@@ -1,7 +1,7 @@
 /*
  * io.h: CPU primitives for 32-bit guests (all static inline).
  *   outb/outw/outl(port, v), inb/inw/inl(port)   port I/O (each one is a VM exit)
- *   mmio_read32/mmio_write32(addr[, v])          volatile 32-bit memory access
+ *   mmio_read8/16/32, mmio_write8/16/32(addr[, v]) volatile memory access of that width
  *   cli(), sti(), hlt(), sti_hlt(), pause()      interrupt flag and halting;
  *                                                sti_hlt() has no wake-up race (STI shadow)
  *   rdtsc(), cpuid(leaf, &a, &b, &c, &d), rdmsr(msr)
@@ -36,7 +36,11 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 
+static inline uint8_t mmio_read8(uintptr_t addr) { return *(volatile uint8_t *)addr; }
+static inline uint16_t mmio_read16(uintptr_t addr) { return *(volatile uint16_t *)addr; }
 static inline uint32_t mmio_read32(uintptr_t addr) { return *(volatile uint32_t *)addr; }
+static inline void mmio_write8(uintptr_t addr, uint8_t v) { *(volatile uint8_t *)addr = v; }
+static inline void mmio_write16(uintptr_t addr, uint16_t v) { *(volatile uint16_t *)addr = v; }
 static inline void mmio_write32(uintptr_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
 
 static inline void cli(void) { __asm__ volatile("cli" : : : "memory"); }
