@@ -13,6 +13,9 @@
         "src/core/guest_memory.cc",
         "src/core/kvm.cc",
         "src/core/machine.cc",
+        "src/core/machine_create.cc",
+        "src/core/machine_slots.cc",
+        "src/core/machine_stats.cc",
         "src/core/mptable.cc",
         "src/core/rpc_relay.cc",
         "src/core/serial_host.cc",
@@ -51,7 +54,8 @@
         "src/devices/uart16550.cc",
         "src/addon/addon.cc",
         "src/addon/host_info.cc",
-        "src/addon/vm_wrap.cc"
+        "src/addon/vm_wrap.cc",
+        "src/addon/vm_wrap_devices.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS", "NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED"],

@@ -2,19 +2,11 @@
 // (native/guests/svga_modes.c) ends on 640x480x32 with colour blocks at y 32..127:
 // red x 32..159, green x 192..319, blue x 352..479, white x 512..607.
 import { expect, test } from '@playwright/test';
-import * as fs from 'node:fs';
 import { VireoApp } from '../support/vireoApp';
-import { missingForKvm, REPO, skipUnless } from '../support/realHost';
-
-// The VM host answers `frames` only once its display service is attached
-// (electron/vmhost/vmSession.ts); until then this spec is a known gap, not a pass.
-const vmSession = fs.readFileSync(`${REPO}/electron/vmhost/vmSession.ts`, 'utf8');
-const framesServed = !/case 'frames':\s*\/\/ Served once/.test(vmSession);
-if (!framesServed) console.warn('\n*** FIXME e2e/kvm display: the VM host does not serve display frames yet ***\n');
+import { missingForKvm, skipUnless } from '../support/realHost';
 
 test('the svga_modes guest draws its colour blocks into the canvas', async ({ page }) => {
   skipUnless('display', missingForKvm('svga_modes.bin'), test.skip);
-  test.fixme(!framesServed, 'the VM host does not serve display frames yet (vmSession: frames is a no-op)');
   const app = new VireoApp(page);
   await app.openLibrary();
   await app.startVm('guest-svga_modes');

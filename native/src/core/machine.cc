@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "boot_linux.h"
 #include "cpuid.h"
@@ -19,19 +18,8 @@ namespace vireo {
 
 namespace {
 
-constexpr uint32_t kFirstDeviceSlot = 16;
 constexpr uint64_t kMaxImage = 512ull << 20;
 
-uint64_t host_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  while (in >> key >> kib) {
-    if (key == "MemTotal:") return kib << 10;
-    in.ignore(256, '\n');
-  }
-  return 0;
-}
 
 // LAPIC LVT0 = ExtINT and LVT1 = NMI (as the BIOS leaves them), so the 8259 PIC's output
 // reaches the BSP (KVM kvm_apic_accept_pic_intr) before a guest programs its LAPIC.
@@ -82,104 +70,6 @@ Machine::~Machine() {
   stop();
   teardown_kvm();
   board_.stop();
-}
-
-Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* out) {
-  if (config.cpus < 1 || config.cpus > kMaxCpus)
-    return Status::Error(ErrorCode::kInvalidArgument,
-                         "--cpus " + std::to_string(config.cpus) + " is out of range: use 1 to " + std::to_string(kMaxCpus));
-  if (config.memory_bytes < (16ull << 20) || (config.memory_bytes & 0xfffff))
-    return Status::Error(ErrorCode::kInvalidArgument, "--memory must be at least 16M and a whole number of MiB");
-  if (config.kernel.empty() && config.firmware.empty())
-    return Status::Error(ErrorCode::kInvalidArgument, "nothing to boot: pass --kernel or --firmware");
-  uint64_t host = host_memory_bytes();
-  if (host && config.memory_bytes > host)
-    return Status::Error(ErrorCode::kHostLimit, "--memory " + std::to_string(config.memory_bytes >> 20) +
-                                                    "M is more than this host has (" + std::to_string(host >> 20) +
-                                                    " MiB): use a smaller --memory");
-  std::unique_ptr<Machine> m(new Machine(config));
-  Status s = KvmSystem::open(&m->kvm_, config.kvm_path.c_str());
-  if (!s.ok()) return s;
-  int max = m->kvm_.max_vcpus();
-  if (static_cast<int>(config.cpus) > max)
-    return Status::Error(ErrorCode::kHostLimit, "--cpus " + std::to_string(config.cpus) +
-                                                    " is more than this host's KVM allows (" + std::to_string(max) + ")");
-  s = m->load_images();
-  if (!s.ok()) return s;
-
-  m->ram_below_4g_ = std::min(config.memory_bytes, layout::kPciHoleStart);
-  m->ram_above_4g_ = config.memory_bytes - m->ram_below_4g_;
-  // The legacy VGA window 0xA0000-0xBFFFF is the display card's own slot: a hole in RAM.
-  s = m->memory_.add_region(0, layout::kVgaWindow, false);
-  if (s.ok()) s = m->memory_.add_region(layout::kBiosArea, m->ram_below_4g_ - layout::kBiosArea, false);
-  if (s.ok() && m->ram_above_4g_) s = m->memory_.add_region(layout::k4GiB, m->ram_above_4g_, false);
-  if (s.ok() && !m->firmware_.empty())
-    s = m->memory_.add_region(layout::k4GiB - m->firmware_.size(), m->firmware_.size(), true);
-  if (!s.ok()) return s;
-
-  if (!m->firmware_.empty()) {
-    FirmwareConfig fc;
-    fc.cpus = config.cpus;
-    fc.ram_below_4g = m->ram_below_4g_;
-    // SeaBIOS adds its own reservations; QEMU's map is RAM plus the KVM TSS pages.
-    fc.e820 = {{0, m->ram_below_4g_, E820Type::kRam}, {layout::kIdentityMap, 0x4000, E820Type::kReserved}};
-    if (m->ram_above_4g_) fc.e820.push_back({layout::k4GiB, m->ram_above_4g_, E820Type::kRam});
-    fc.serial_console = config.serial_console;
-    if (!m->kernel_.empty()) {
-      fc.kernel = &m->kernel_;
-      fc.initrd = &m->initrd_;
-      fc.cmdline = config.cmdline;
-      s = read_file(config.linuxboot_rom, "linuxboot option ROM", 1 << 20, &fc.linuxboot_rom);
-      if (!s.ok()) return s;
-    }
-    s = configure_fw_cfg(m->board_.fw_cfg, fc);
-    if (!s.ok()) return s;
-  }
-  BoardOptions options;
-  if (const char* dc = getenv("VIREO_DEBUGCON")) options.debugcon_path = dc;
-  options.firmware = !m->firmware_.empty();
-  options.svga.max_width = config.display_max_width;
-  options.svga.max_height = config.display_max_height;
-  for (size_t i = 0; i < config.disks.size(); ++i) {
-    const DiskConfig& d = config.disks[i];
-    m->disks_.push_back(std::make_unique<BlockRelay>(static_cast<unsigned>(i), d.size_bytes, d.read_only || d.cdrom));
-    options.disks.push_back({m->disks_.back().get(), d.cdrom ? IdeDriveKind::kCdrom : IdeDriveKind::kDisk,
-                             d.virtio ? DiskBus::kVirtio : DiskBus::kIde});
-  }
-  if (options.firmware && !config.vga_rom.empty()) {
-    s = read_file(config.vga_rom, "VGA BIOS", 1 << 20, &options.svga.option_rom);
-    if (!s.ok()) return s;
-  }
-  s = m->board_.init(options, m->pio_, m->mmio_);
-  if (!s.ok()) return s;
-  s = m->build_kvm();
-  if (!s.ok()) return s;
-  s = m->load_payload();
-  if (!s.ok()) return s;
-  *out = std::move(m);
-  return Status::Ok();
-}
-
-Status Machine::load_images() {
-  if (!config_.kernel.empty()) {
-    Status s = read_file(config_.kernel, "kernel", kMaxImage, &kernel_);
-    if (!s.ok()) return s;
-    s = check_bzimage(kernel_, config_.kernel);
-    if (!s.ok()) return s;
-  }
-  if (!config_.initrd.empty()) {
-    Status s = read_file(config_.initrd, "initrd", kMaxImage, &initrd_);
-    if (!s.ok()) return s;
-  }
-  if (!config_.firmware.empty()) {
-    Status s = read_file(config_.firmware, "firmware", 16ull << 20, &firmware_);
-    if (!s.ok()) return s;
-    if (firmware_.size() < 0x10000 || (firmware_.size() & 0xffff))
-      return Status::Error(ErrorCode::kImageFormat,
-                           "firmware " + config_.firmware + " is not a BIOS image (size must be a multiple of 64 KiB): "
-                           "use /usr/share/seabios/bios-256k.bin");
-  }
-  return Status::Ok();
 }
 
 Status Machine::set_slot(uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags) {
@@ -453,85 +343,6 @@ void Machine::reset() { request_reset(); }
 bool Machine::running() const {
   std::lock_guard<std::mutex> guard(lock_);
   return started_ && !stopped_;
-}
-
-void Machine::read_exit_counters(uint64_t* out, size_t count) const {
-  const size_t n = static_cast<size_t>(ExitReason::kCount);
-  std::lock_guard<std::mutex> guard(vcpus_lock_);
-  for (size_t i = 0; i < config_.cpus && (i + 1) * n <= count; ++i) {
-    for (size_t r = 0; r < n; ++r) {
-      uint64_t live = i < vcpus_.size() ? vcpus_[i]->stats().get(static_cast<ExitReason>(r)) : 0;
-      out[i * n + r] = retired_counters_[i * n + r] + live;
-    }
-  }
-}
-
-std::vector<KvmStat> Machine::kvm_stats() const {
-  std::vector<KvmStat> all;
-  if (vm_stats_.valid()) read_kvm_stats(vm_stats_.get(), &all);
-  std::vector<KvmStat> per;
-  std::lock_guard<std::mutex> guard(vcpus_lock_);
-  for (const auto& v : vcpus_) {
-    if (v->stats_fd() < 0 || !read_kvm_stats(v->stats_fd(), &per).ok()) continue;
-    for (const KvmStat& st : per) {
-      auto it = std::find_if(all.begin(), all.end(), [&](const KvmStat& a) { return a.name == st.name; });
-      if (it == all.end())
-        all.push_back(st);
-      else
-        it->value += st.value;
-    }
-  }
-  return all;
-}
-
-Status Machine::map(uint8_t* host, uint64_t size, uint64_t gpa, bool read_only, bool log_dirty, int* slot) {
-  std::lock_guard<std::mutex> guard(slots_lock_);
-  uint32_t flags = (read_only ? KVM_MEM_READONLY : 0) | (log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0);
-  size_t index = device_slots_.size();
-  for (size_t i = 0; i < device_slots_.size(); ++i)
-    if (!device_slots_[i].used) index = i;
-  if (index == device_slots_.size()) device_slots_.push_back({});
-  device_slots_[index] = {host, size, gpa, flags, true};
-  *slot = static_cast<int>(index);
-  // Before build_kvm() (board wiring) the slot is only recorded; build_kvm registers it.
-  if (!gpa || !vm_.valid()) return Status::Ok();
-  return set_slot(kFirstDeviceSlot + index, gpa, size, host, flags);
-}
-
-Status Machine::move(int slot, uint64_t gpa) {
-  std::lock_guard<std::mutex> guard(slots_lock_);
-  if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used)
-    return Status::Error(ErrorCode::kInvalidArgument, "no such device slot");
-  DeviceSlot& d = device_slots_[slot];
-  if (d.gpa == gpa) return Status::Ok();
-  // KVM cannot move a slot: delete it (size 0), then create it at the new address.
-  if (d.gpa && vm_.valid()) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
-  d.gpa = gpa;
-  if (!gpa || !vm_.valid()) return Status::Ok();
-  return set_slot(kFirstDeviceSlot + slot, gpa, d.size, d.host, d.flags);
-}
-
-void Machine::unmap(int slot) {
-  std::lock_guard<std::mutex> guard(slots_lock_);
-  if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used) return;
-  DeviceSlot& d = device_slots_[slot];
-  if (d.gpa && vm_.valid()) set_slot(kFirstDeviceSlot + slot, d.gpa, 0, d.host, 0);
-  d.used = false;
-}
-
-Status Machine::take_dirty(int slot, std::vector<uint64_t>* bitmap) {
-  std::lock_guard<std::mutex> guard(slots_lock_);
-  if (slot < 0 || static_cast<size_t>(slot) >= device_slots_.size() || !device_slots_[slot].used)
-    return Status::Error(ErrorCode::kInvalidArgument, "no such device slot");
-  const DeviceSlot& d = device_slots_[slot];
-  bitmap->assign(((d.size >> 12) + 63) / 64, 0);
-  if (!d.gpa || !(d.flags & KVM_MEM_LOG_DIRTY_PAGES)) return Status::Ok();
-  kvm_dirty_log log{};
-  log.slot = kFirstDeviceSlot + slot;
-  log.dirty_bitmap = bitmap->data();
-  if (ioctl(vm_.get(), KVM_GET_DIRTY_LOG, &log) < 0)
-    return Status::Error(ErrorCode::kInternal, "KVM_GET_DIRTY_LOG failed", errno);
-  return Status::Ok();
 }
 
 }  // namespace vireo

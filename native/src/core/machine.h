@@ -98,6 +98,7 @@ class Machine : public MachineControl, public SlotMapper {
   Status take_dirty(int slot, std::vector<uint64_t>* bitmap) override;
 
  private:
+  static constexpr uint32_t kFirstDeviceSlot = 16;  // KVM slots below are guest RAM/flash
   struct DeviceSlot {
     uint8_t* host;
     uint64_t size;
