@@ -1,6 +1,5 @@
 #include "block_relay.h"
 
-#include <chrono>
 #include <cstring>
 
 namespace vireo {
@@ -10,39 +9,19 @@ void BlockRelay::set_notify(Notify notify) {
   notify_ = std::move(notify);
 }
 
-void BlockRelay::complete(uint64_t id, bool ok, std::string data) {
-  std::lock_guard<std::mutex> guard(lock_);
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  it->second.done = true;
-  it->second.ok = ok;
-  it->second.data = std::move(data);
-  cv_.notify_all();
-}
-
-void BlockRelay::cancel_all() {
-  std::lock_guard<std::mutex> guard(lock_);
-  ++cancel_epoch_;
-  cv_.notify_all();
-}
-
 Status BlockRelay::call(BlockRequest::Op op, uint64_t offset, uint64_t length, std::string data, std::string* out) {
-  std::unique_lock<std::mutex> guard(lock_);
-  if (!notify_) return Status::Error(ErrorCode::kIo, "disk has no host image attached");
-  uint64_t id = ++next_id_;
-  uint64_t epoch = cancel_epoch_;
-  pending_[id];
-  Notify notify = notify_;
-  guard.unlock();
+  Notify notify;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    notify = notify_;
+  }
+  if (!notify) return Status::Error(ErrorCode::kIo, "disk has no host image attached");
+  uint64_t id = calls_.open();
   notify({id, disk_, op, offset, length, std::move(data)});
-  guard.lock();
-  bool answered = cv_.wait_for(guard, std::chrono::milliseconds(kTimeoutMs),
-                               [&] { return pending_[id].done || cancel_epoch_ != epoch; });
-  Pending p = std::move(pending_[id]);
-  pending_.erase(id);
-  if (!answered || !p.done) return Status::Error(ErrorCode::kIo, "disk request timed out");
-  if (!p.ok) return Status::Error(ErrorCode::kIo, "disk request failed");
-  if (out) *out = std::move(p.data);
+  Reply reply;
+  if (!calls_.wait(id, kTimeoutMs, &reply)) return Status::Error(ErrorCode::kIo, "disk request timed out");
+  if (!reply.ok) return Status::Error(ErrorCode::kIo, "disk request failed");
+  if (out) *out = std::move(reply.data);
   return Status::Ok();
 }
 

@@ -3,14 +3,13 @@
 // each call crosses to the host once and waits (bounded) for its completion, as RpcRelay
 // does for GuestRPC messages.
 #pragma once
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "../devices/block_backend.h"
+#include "host_calls.h"
 
 namespace vireo {
 
@@ -32,8 +31,8 @@ class BlockRelay : public BlockBackend {
   BlockRelay(unsigned disk, uint64_t size, bool read_only) : disk_(disk), size_(size), read_only_(read_only) {}
   void set_notify(Notify notify);
   // The host's answer: ok, and for reads the bytes (exactly the requested length).
-  void complete(uint64_t id, bool ok, std::string data);
-  void cancel_all();
+  void complete(uint64_t id, bool ok, std::string data) { calls_.complete(id, {ok, std::move(data)}); }
+  void cancel_all() { calls_.cancel_all(); }
 
   uint64_t size_bytes() const override { return size_; }
   bool read_only() const override { return read_only_; }
@@ -42,8 +41,7 @@ class BlockRelay : public BlockBackend {
   Status flush() override;
 
  private:
-  struct Pending {
-    bool done = false;
+  struct Reply {
     bool ok = false;
     std::string data;
   };
@@ -52,12 +50,9 @@ class BlockRelay : public BlockBackend {
   unsigned disk_;
   uint64_t size_;
   bool read_only_;
-  std::mutex lock_;
-  std::condition_variable cv_;
+  HostCalls<Reply> calls_;
+  std::mutex lock_;  // notify_
   Notify notify_;
-  uint64_t next_id_ = 0;
-  uint64_t cancel_epoch_ = 0;
-  std::unordered_map<uint64_t, Pending> pending_;
 };
 
 }  // namespace vireo

@@ -1,28 +1,12 @@
 #include "rpc_relay.h"
 
 #include <cctype>
-#include <chrono>
 
 namespace vireo {
 
 void RpcRelay::set_notify(Notify notify) {
   std::lock_guard<std::mutex> guard(lock_);
   notify_ = std::move(notify);
-}
-
-void RpcRelay::reply(uint64_t id, std::string text) {
-  std::lock_guard<std::mutex> guard(lock_);
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  it->second.done = true;
-  it->second.reply = std::move(text);
-  cv_.notify_all();
-}
-
-void RpcRelay::cancel_all() {
-  std::lock_guard<std::mutex> guard(lock_);
-  ++cancel_epoch_;
-  cv_.notify_all();
 }
 
 void RpcRelay::mirror_guest_info(const std::string& key, const std::string& value) {
@@ -58,19 +42,12 @@ std::string RpcRelay::on_message(unsigned channel, bool tclo, uint32_t session, 
     if (hit != guest_info_.end()) return "1 " + hit->second;
   }
   if (!notify_) return failure;
-  uint64_t id = ++next_id_;
-  uint64_t epoch = cancel_epoch_;
-  pending_[id];
   Notify notify = notify_;
   guard.unlock();
+  uint64_t id = calls_.open();
   notify({id, channel, tclo, session, msg});
-  guard.lock();
-  bool answered = cv_.wait_for(guard, std::chrono::milliseconds(kReplyTimeoutMs), [&] {
-    return pending_[id].done || cancel_epoch_ != epoch;
-  });
-  std::string out = answered && pending_[id].done ? std::move(pending_[id].reply) : failure;
-  pending_.erase(id);
-  return out;
+  std::string reply;
+  return calls_.wait(id, kReplyTimeoutMs, &reply) ? reply : failure;
 }
 
 void RpcRelay::on_close(unsigned channel, bool tclo, uint32_t session) {

@@ -2,7 +2,6 @@
 // services and its reply back (ARCHITECTURE.md: a complete message crosses once, its reply
 // comes back once). The vCPU thread waits, bounded; the host answers with reply().
 #pragma once
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -10,6 +9,7 @@
 #include <unordered_map>
 
 #include "../devices/guest_rpc.h"
+#include "host_calls.h"
 
 namespace vireo {
 
@@ -30,9 +30,9 @@ class RpcRelay : public GuestRpcHandler {
   // TCLO polls get no command.
   void set_notify(Notify notify);
   // The host's reply to message `id` (any thread). Late or unknown ids are ignored.
-  void reply(uint64_t id, std::string text);
+  void reply(uint64_t id, std::string text) { calls_.complete(id, std::move(text)); }
   // Wakes every waiting vCPU with a timeout answer (pause, stop).
-  void cancel_all();
+  void cancel_all() { calls_.cancel_all(); }
   // The guestinfo.* values the host's tools service holds, mirrored here so the most
   // frequent RPCI, `info-get guestinfo.<key>`, is answered on the vCPU thread without a
   // crossing (the service pushes every change; keys arrive normalised, lower case).
@@ -44,16 +44,9 @@ class RpcRelay : public GuestRpcHandler {
   void on_close(unsigned channel, bool tclo, uint32_t session) override;
 
  private:
-  struct Pending {
-    bool done = false;
-    std::string reply;
-  };
-  std::mutex lock_;
-  std::condition_variable cv_;
+  HostCalls<std::string> calls_;
+  std::mutex lock_;  // notify_ and guest_info_
   Notify notify_;
-  uint64_t next_id_ = 0;
-  uint64_t cancel_epoch_ = 0;
-  std::unordered_map<uint64_t, Pending> pending_;
   static constexpr size_t kMaxMirrored = 1024;  // the service's own MAX_KEYS bound
   std::unordered_map<std::string, std::string> guest_info_;
 };
