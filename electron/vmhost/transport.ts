@@ -13,6 +13,8 @@ export interface Transport {
   send(event: HostEvent): void;
   onRequest(handler: (request: HostRequest) => void): void;
   onDisconnect(handler: () => void): void;
+  /** Calls `done` once every event sent so far has left this process. */
+  flush(done: () => void): void;
 }
 
 export function parentTransport(): Transport {
@@ -28,13 +30,31 @@ export function parentTransport(): Transport {
           else handler(e.data as HostRequest);
         }),
       onDisconnect: () => undefined, // the utility process is killed by main
+      // postMessage hands the message to Electron's port at once.
+      flush: (done) => setImmediate(done),
     };
   }
   if (!process.send) throw new Error('vmhost must be started by a client (fork with an IPC channel)');
+  // process.send queues; a message still queued when the process exits is lost (seen
+  // under load: the client missed the final 'stopped' state). Count what is in flight.
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  const settle = () => {
+    if (--inFlight > 0) return;
+    const ready = waiters;
+    waiters = [];
+    for (const w of ready) w();
+  };
   return {
     send: (event) => {
       // The client may be gone already (it exits once it has what it needs).
-      if (process.connected) process.send?.(event, undefined, {}, () => undefined);
+      if (!process.connected) return;
+      inFlight++;
+      process.send?.(event, undefined, {}, settle);
+    },
+    flush: (done) => {
+      if (inFlight === 0 || !process.connected) setImmediate(done);
+      else waiters.push(done);
     },
     onRequest: (handler) => process.on('message', (m) => handler(m as HostRequest)),
     onDisconnect: (handler) => process.on('disconnect', handler),

@@ -10,8 +10,10 @@ const transport = parentTransport();
 const session = new VmSession(
   (event) => transport.send(event),
   () => {
-    // One VM per host process: leave once the end has been reported.
-    setTimeout(() => process.exit(0), 50);
+    // One VM per host process: leave once the end has been reported (delivered, not
+    // just queued), or after a second if the client stopped reading.
+    setTimeout(() => process.exit(0), 1000).unref();
+    transport.flush(() => process.exit(0));
   },
 );
 transport.onRequest((request) => session.handle(request));
