@@ -20,17 +20,17 @@ import type { DiskSpec } from '../common/protocol';
 
 export class UsageError extends Error {}
 
-/** --disk FILE[,virtio|ide][,ro] */
+/** --disk FILE[,ide|sata|virtio][,ro]; --cdrom FILE[,ide|sata] */
 export function parseDisk(text: string, kind: 'disk' | 'cdrom'): DiskSpec {
   const [file, ...flags] = text.split(',');
   if (!file) throw new UsageError(`--${kind} needs a file`);
   const spec: DiskSpec = { path: file, kind, bus: 'ide' };
   for (const f of flags) {
-    if (f === 'virtio' || f === 'ide') spec.bus = f;
+    if (f === 'virtio' || f === 'ide' || f === 'sata') spec.bus = f;
     else if (f === 'ro') spec.readOnly = true;
-    else throw new UsageError(`--${kind} ${text}: unknown flag ${f} (use virtio, ide or ro)`);
+    else throw new UsageError(`--${kind} ${text}: unknown flag ${f} (use ide, sata, virtio or ro)`);
   }
-  if (kind === 'cdrom' && spec.bus === 'virtio') throw new UsageError('--cdrom is IDE only');
+  if (kind === 'cdrom' && spec.bus === 'virtio') throw new UsageError('--cdrom FILE,virtio: virtio-blk has no CD-ROMs (use ide or sata)');
   return spec;
 }
 

@@ -1,6 +1,7 @@
 // The typed loader of the native addon. Only the VM host loads it (ARCHITECTURE.md).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DiskBusName } from '../common/protocol';
 
 export interface NativeVmConfig {
   memoryBytes: number;
@@ -13,7 +14,7 @@ export interface NativeVmConfig {
   vgaRom?: string;
   displayMaxWidth?: number;
   displayMaxHeight?: number;
-  disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: 'ide' | 'virtio' }[];
+  disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: DiskBusName }[];
   serialConsole?: boolean;
   noReboot?: boolean;
   kvmPath?: string;

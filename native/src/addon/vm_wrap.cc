@@ -90,7 +90,8 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
       dc.size_bytes = static_cast<uint64_t>(d.Get("sizeBytes").ToNumber().DoubleValue());
       dc.read_only = d.Get("readOnly").ToBoolean();
       dc.cdrom = d.Get("cdrom").ToBoolean();
-      dc.virtio = opt_string(d, "bus") == "virtio";
+      std::string bus = opt_string(d, "bus");
+      dc.bus = bus == "virtio" ? DiskBus::kVirtio : bus == "sata" ? DiskBus::kSata : DiskBus::kIde;
       c.disks.push_back(dc);
     }
   }

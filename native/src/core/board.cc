@@ -41,6 +41,7 @@ Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, S
       irq_ide0_(vm, 14),
       irq_ide1_(vm, 15),
       irq_virtio_(vm, kVirtioGsi),
+      irq_ahci_(vm, kAhciGsi),
       irq_com1_(vm, 4),
       irq_keyboard_(vm, 1),
       irq_mouse_(vm, 12),
@@ -93,7 +94,7 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& mmio) {
 
 Status Board::attach_disks(const std::vector<DiskAttachment>& disks, PciResources res) {
   ide_ = std::make_unique<PiixIde>(res, irq_ide0_, irq_ide1_);
-  unsigned next_disk = 0, next_cdrom = 0;
+  unsigned next_disk = 0, next_cdrom = 0, next_sata = 0;
   for (const DiskAttachment& d : disks) {
     Status s;
     if (d.bus == DiskBus::kVirtio) {
@@ -105,6 +106,13 @@ Status Board::attach_disks(const std::vector<DiskAttachment>& disks, PciResource
                                                             VirtioBlk::kClassCode, irq_virtio_, kVirtioGsi,
                                                             *virtio_models_.back()));
       s = pci_.add_device(kFirstVirtioSlot + n, virtio_devices_.back().get());
+    } else if (d.bus == DiskBus::kSata) {
+      if (!ahci_) {
+        ahci_ = std::make_unique<AhciHba>("ahci", res, irq_ahci_, kAhciGsi);
+        s = pci_.add_device(kAhciSlot, ahci_.get());
+        if (!s.ok()) return s;
+      }
+      s = ahci_->attach(next_sata++, d.kind, d.backend);
     } else if (d.kind == IdeDriveKind::kCdrom) {
       // CD-ROMs on the secondary channel (VMware's usual ide1:0), then its slave.
       if (next_cdrom == 2) return Status::Error(ErrorCode::kInvalidArgument, "at most 2 IDE CD-ROM drives");
@@ -125,6 +133,10 @@ void Board::reset() {
   bridge_->reset_config();
   ide_->reset();
   ide_->reset_config();
+  if (ahci_) {
+    ahci_->reset();
+    ahci_->reset_config();
+  }
   for (auto& v : virtio_devices_) {
     v->reset();
     v->reset_config();

@@ -14,6 +14,7 @@
 #include "../devices/virtio_blk.h"
 #include "../devices/virtio_pci.h"
 #include "../devices/svga_adapter.h"
+#include "../devices/storage/ahci_hba.h"
 #include "../devices/system_control_port.h"
 #include "../devices/uart16550.h"
 #include "bus.h"
@@ -62,7 +63,7 @@ class BoardEvents : public ClipboardSink, public MouseModeSink {
   }
 };
 
-enum class DiskBus { kIde, kVirtio };
+enum class DiskBus { kIde, kVirtio, kSata };
 
 struct DiskAttachment {
   BlockBackend* backend;  // outlives the board
@@ -75,7 +76,7 @@ struct BoardOptions {
   bool firmware = false;      // a BIOS places PCI BARs; otherwise the VMM does
   SvgaConfig svga;            // svga.option_rom: vgabios-vmware.bin for firmware boots
   // IDE: disks on ide0 (master, slave), CD-ROMs on ide1, in order; virtio: one PCI
-  // function each from slot 3.
+  // function each from slot 3; SATA: ports 0, 1, ... of one AHCI controller in slot 7.
   std::vector<DiskAttachment> disks;
 };
 
@@ -91,6 +92,7 @@ class Board {
   static constexpr unsigned kBridgeSlot = 0, kIdeSlot = 1, kDisplaySlot = 2, kFirstVirtioSlot = 3;
   static constexpr unsigned kMaxVirtioDisks = 4;
   static constexpr unsigned kVirtioGsi = 11;  // INTx pin A of every virtio function
+  static constexpr unsigned kAhciSlot = 7, kAhciGsi = 10;
   // Where the VMM places BARs when no firmware does (direct boot): I/O from 0xC000,
   // memory in the hole below the I/O APIC (seabios-fwcfg.md (c) uses the same window).
   static constexpr uint16_t kPciIoStart = 0xc000;
@@ -121,7 +123,9 @@ class Board {
   KvmIrqLine irq_ide0_;
   KvmIrqLine irq_ide1_;
   KvmIrqLine irq_virtio_;
+  KvmIrqLine irq_ahci_;
   std::unique_ptr<PiixIde> ide_;
+  std::unique_ptr<AhciHba> ahci_;
   std::vector<std::unique_ptr<VirtioBlk>> virtio_models_;
   std::vector<std::unique_ptr<VirtioPci>> virtio_devices_;
   KvmIrqLine irq_com1_;

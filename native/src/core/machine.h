@@ -29,7 +29,7 @@ struct DiskConfig {
   uint64_t size_bytes = 0;
   bool read_only = false;
   bool cdrom = false;
-  bool virtio = false;
+  DiskBus bus = DiskBus::kIde;
 };
 
 struct MachineConfig {
