@@ -20,17 +20,18 @@ import type { DiskSpec } from '../common/protocol';
 
 export class UsageError extends Error {}
 
-/** --disk FILE[,ide|sata|virtio][,ro]; --cdrom FILE[,ide|sata] */
+/** --disk FILE[,ide|sata|nvme|virtio][,ro]; --cdrom FILE[,ide|sata] */
 export function parseDisk(text: string, kind: 'disk' | 'cdrom'): DiskSpec {
   const [file, ...flags] = text.split(',');
   if (!file) throw new UsageError(`--${kind} needs a file`);
   const spec: DiskSpec = { path: file, kind, bus: 'ide' };
   for (const f of flags) {
-    if (f === 'virtio' || f === 'ide' || f === 'sata') spec.bus = f;
+    if (f === 'virtio' || f === 'ide' || f === 'sata' || f === 'nvme') spec.bus = f;
     else if (f === 'ro') spec.readOnly = true;
-    else throw new UsageError(`--${kind} ${text}: unknown flag ${f} (use ide, sata, virtio or ro)`);
+    else throw new UsageError(`--${kind} ${text}: unknown flag ${f} (use ide, sata, nvme, virtio or ro)`);
   }
-  if (kind === 'cdrom' && spec.bus === 'virtio') throw new UsageError('--cdrom FILE,virtio: virtio-blk has no CD-ROMs (use ide or sata)');
+  if (kind === 'cdrom' && (spec.bus === 'virtio' || spec.bus === 'nvme'))
+    throw new UsageError(`--cdrom FILE,${spec.bus}: ${spec.bus} has no CD-ROMs (use ide or sata)`);
   return spec;
 }
 

@@ -7,15 +7,15 @@ export const PROTOCOL_VERSION = 1;
 
 export type Firmware = 'none' | 'seabios';
 
-/** The controllers a disk can sit on: PIIX3 IDE, virtio-blk, AHCI (SATA). */
-export type DiskBusName = 'ide' | 'virtio' | 'sata';
+/** The controllers a disk can sit on: PIIX3 IDE, virtio-blk, AHCI (SATA), NVMe. */
+export type DiskBusName = 'ide' | 'virtio' | 'sata' | 'nvme';
 
 /** What a VM host needs to start one VM. Paths are absolute. */
 /** A disk image the guest sees: VMDK (any layout vmfiles reads), raw image or ISO. */
 export interface DiskSpec {
   path: string;
   kind: 'disk' | 'cdrom';
-  /** IDE (ide0 disks, ide1 CD-ROMs), virtio-blk (disks), or SATA AHCI ports in order. */
+  /** IDE (ide0 disks, ide1 CD-ROMs), virtio-blk (disks), SATA AHCI ports in order, or NVMe (one disk). */
   bus?: DiskBusName;
   readOnly?: boolean;
 }

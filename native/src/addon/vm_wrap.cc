@@ -91,7 +91,10 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
       dc.read_only = d.Get("readOnly").ToBoolean();
       dc.cdrom = d.Get("cdrom").ToBoolean();
       std::string bus = opt_string(d, "bus");
-      dc.bus = bus == "virtio" ? DiskBus::kVirtio : bus == "sata" ? DiskBus::kSata : DiskBus::kIde;
+      dc.bus = bus == "virtio" ? DiskBus::kVirtio
+               : bus == "sata" ? DiskBus::kSata
+               : bus == "nvme" ? DiskBus::kNvme
+                               : DiskBus::kIde;
       c.disks.push_back(dc);
     }
   }

@@ -42,6 +42,7 @@ Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, S
       irq_ide1_(vm, 15),
       irq_virtio_(vm, kVirtioGsi),
       irq_ahci_(vm, kAhciGsi),
+      irq_nvme_(vm, kNvmeGsi),
       irq_com1_(vm, 4),
       irq_keyboard_(vm, 1),
       irq_mouse_(vm, 12),
@@ -113,6 +114,11 @@ Status Board::attach_disks(const std::vector<DiskAttachment>& disks, PciResource
         if (!s.ok()) return s;
       }
       s = ahci_->attach(next_sata++, d.kind, d.backend);
+    } else if (d.bus == DiskBus::kNvme) {
+      if (nvme_ || d.kind != IdeDriveKind::kDisk)
+        return Status::Error(ErrorCode::kInvalidArgument, "NVMe: one disk (nvme0:0) is supported, no CD-ROMs");
+      nvme_ = std::make_unique<NvmeController>("nvme", res, irq_nvme_, kNvmeGsi, *d.backend);
+      s = pci_.add_device(kNvmeSlot, nvme_.get());
     } else if (d.kind == IdeDriveKind::kCdrom) {
       // CD-ROMs on the secondary channel (VMware's usual ide1:0), then its slave.
       if (next_cdrom == 2) return Status::Error(ErrorCode::kInvalidArgument, "at most 2 IDE CD-ROM drives");
@@ -136,6 +142,10 @@ void Board::reset() {
   if (ahci_) {
     ahci_->reset();
     ahci_->reset_config();
+  }
+  if (nvme_) {
+    nvme_->reset();
+    nvme_->reset_config();
   }
   for (auto& v : virtio_devices_) {
     v->reset();

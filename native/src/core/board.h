@@ -15,6 +15,7 @@
 #include "../devices/virtio_pci.h"
 #include "../devices/svga_adapter.h"
 #include "../devices/storage/ahci_hba.h"
+#include "../devices/storage/nvme_controller.h"
 #include "../devices/system_control_port.h"
 #include "../devices/uart16550.h"
 #include "bus.h"
@@ -63,7 +64,7 @@ class BoardEvents : public ClipboardSink, public MouseModeSink {
   }
 };
 
-enum class DiskBus { kIde, kVirtio, kSata };
+enum class DiskBus { kIde, kVirtio, kSata, kNvme };
 
 struct DiskAttachment {
   BlockBackend* backend;  // outlives the board
@@ -76,7 +77,8 @@ struct BoardOptions {
   bool firmware = false;      // a BIOS places PCI BARs; otherwise the VMM does
   SvgaConfig svga;            // svga.option_rom: vgabios-vmware.bin for firmware boots
   // IDE: disks on ide0 (master, slave), CD-ROMs on ide1, in order; virtio: one PCI
-  // function each from slot 3; SATA: ports 0, 1, ... of one AHCI controller in slot 7.
+  // function each from slot 3; SATA: ports 0, 1, ... of one AHCI controller in slot 7;
+  // NVMe: one controller with the disk as namespace 1 in slot 8.
   std::vector<DiskAttachment> disks;
 };
 
@@ -93,6 +95,7 @@ class Board {
   static constexpr unsigned kMaxVirtioDisks = 4;
   static constexpr unsigned kVirtioGsi = 11;  // INTx pin A of every virtio function
   static constexpr unsigned kAhciSlot = 7, kAhciGsi = 10;
+  static constexpr unsigned kNvmeSlot = 8, kNvmeGsi = 5;
   // Where the VMM places BARs when no firmware does (direct boot): I/O from 0xC000,
   // memory in the hole below the I/O APIC (seabios-fwcfg.md (c) uses the same window).
   static constexpr uint16_t kPciIoStart = 0xc000;
@@ -124,8 +127,10 @@ class Board {
   KvmIrqLine irq_ide1_;
   KvmIrqLine irq_virtio_;
   KvmIrqLine irq_ahci_;
+  KvmIrqLine irq_nvme_;
   std::unique_ptr<PiixIde> ide_;
   std::unique_ptr<AhciHba> ahci_;
+  std::unique_ptr<NvmeController> nvme_;
   std::vector<std::unique_ptr<VirtioBlk>> virtio_models_;
   std::vector<std::unique_ptr<VirtioPci>> virtio_devices_;
   KvmIrqLine irq_com1_;

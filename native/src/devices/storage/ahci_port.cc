@@ -147,7 +147,7 @@ bool AhciPort::run_slot(unsigned slot, const GuestMemory& mem) {
     uint32_t flags = le32(header);
     uint64_t table = (uint64_t{le32(header + 12)} << 32 | le32(header + 8)) & ~uint64_t{0x7F};
     uint8_t raw[kCfisBytes + 16];
-    if (!mem.read(table, raw, sizeof raw) || !c.prd.load(mem, table + kPrdtOffset, flags >> 16)) {
+    if (!mem.read(table, raw, sizeof raw) || !load_ahci_prdt(mem, table + kPrdtOffset, flags >> 16, &c.prd)) {
       o = abort();
     } else {
       memcpy(c.fis, raw, kCfisBytes);

@@ -19,7 +19,7 @@
 #include "../atapi.h"
 #include "../block_backend.h"
 #include "../ide_channel.h"
-#include "ahci_prd.h"
+#include "guest_sg.h"
 
 namespace vireo {
 
@@ -46,7 +46,7 @@ class AhciPort {
     uint8_t fis[64];
     uint8_t acmd[16];
     bool write = false;
-    PrdList prd;
+    GuestSgList prd;
   };
   struct Outcome {
     uint8_t status = 0, error = 0;
