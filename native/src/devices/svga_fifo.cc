@@ -51,32 +51,34 @@ uint32_t SvgaFifo::peek(const Ring& r, uint32_t word_offset) const {
   return load(static_cast<uint32_t>(pos / 4));
 }
 
-uint32_t SvgaFifo::command_length(const Ring& r, uint32_t avail) const {
-  uint32_t op = peek(r, 0);
-  switch (op) {
+// Length in words of the command whose first `have` words are `c` (a private copy:
+// the guest may rewrite the ring at any time, so the length is derived from the very
+// words that will be decoded). kIncomplete when the header is not all there.
+uint32_t SvgaFifo::command_length(const uint32_t* c, uint32_t have) {
+  switch (c[0]) {
     case svga::kCmdUpdate: return 5;
     case svga::kCmdRectFill: return 6;
     case svga::kCmdRectCopy: return 7;
     case svga::kCmdUpdateVerbose: return 6;
     case svga::kCmdFence: return 2;
     case svga::kCmdDefineAlphaCursor: {
-      if (avail < 6) return kIncomplete;
-      return capped(6 + uint64_t{peek(r, 4)} * peek(r, 5));
+      if (have < 6) return kIncomplete;
+      return capped(6 + uint64_t{c[4]} * c[5]);
     }
     case svga::kCmdDefineCursor: {
-      if (avail < 8) return kIncomplete;
-      uint64_t w = peek(r, 4), h = peek(r, 5), and_depth = peek(r, 6), xor_depth = peek(r, 7);
+      if (have < 8) return kIncomplete;
+      uint64_t w = c[4], h = c[5], and_depth = c[6], xor_depth = c[7];
       if (w > 0xffff || h > 0xffff || and_depth > 32 || xor_depth > 32) return kHuge;
       return capped(8 + mask_words(w, h, and_depth) + mask_words(w, h, xor_depth));
     }
     case svga::kCmdEscape: {
-      if (avail < 3) return kIncomplete;
-      return capped(3 + (uint64_t{peek(r, 2)} + 3) / 4);
+      if (have < 3) return kIncomplete;
+      return capped(3 + (uint64_t{c[2]} + 3) / 4);
     }
     default:
-      if (op >= svga::kCmd3dFirst && op <= svga::kCmd3dLast) {
-        if (avail < 2) return kIncomplete;
-        return capped(2 + (uint64_t{peek(r, 1)} + 3) / 4);
+      if (c[0] >= svga::kCmd3dFirst && c[0] <= svga::kCmd3dLast) {
+        if (have < 2) return kIncomplete;
+        return capped(2 + (uint64_t{c[1]} + 3) / 4);
       }
       return kUnknown;
   }
@@ -106,7 +108,11 @@ unsigned SvgaFifo::drain(SvgaCommandSink& sink, unsigned max_commands) {
     while (done < max_commands) {
       uint32_t avail = available_words(r);
       if (avail == 0) break;
-      uint32_t len = command_length(r, avail);
+      // Copy the header once; the length and the decoding both come from this copy.
+      uint32_t have = avail < kMaxHeaderWords ? avail : kMaxHeaderWords;
+      cmd_.resize(have);
+      for (uint32_t i = 0; i < have; ++i) cmd_[i] = peek(r, i);
+      uint32_t len = command_length(cmd_.data(), have);
       if (len == kIncomplete) break;
       if (len == kUnknown || len > capacity) {
         // The length of what follows is unknowable: drop everything written so far.
@@ -116,8 +122,9 @@ unsigned SvgaFifo::drain(SvgaCommandSink& sink, unsigned max_commands) {
         break;
       }
       if (len > avail) break;  // the guest is still writing it
+      // The rest of the command after the words already copied (never re-read).
       cmd_.resize(len);
-      for (uint32_t i = 0; i < len; ++i) cmd_[i] = peek(r, i);
+      for (uint32_t i = have; i < len; ++i) cmd_[i] = peek(r, i);
       uint64_t stop = uint64_t{r.stop} + uint64_t{len} * 4;
       if (stop >= r.max) stop = stop - r.max + r.min;
       r.stop = static_cast<uint32_t>(stop);

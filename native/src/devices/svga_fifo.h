@@ -67,9 +67,11 @@ class SvgaFifo {
   bool read_ring(Ring* ring) const;
   uint32_t available_words(const Ring& r) const;
   uint32_t peek(const Ring& r, uint32_t word_offset) const;
-  // Length in words of the command at STOP, 0 when its header is not there yet, or
-  // UINT32_MAX when the opcode is unknown.
-  uint32_t command_length(const Ring& r, uint32_t avail) const;
+  // Words a command's header needs before its length is known (DEFINE_CURSOR: 8).
+  static constexpr uint32_t kMaxHeaderWords = 8;
+  // Length in words of the command whose first `have` words are `c`: 0 when its header
+  // is not all there yet, UINT32_MAX when the opcode is unknown.
+  static uint32_t command_length(const uint32_t* c, uint32_t have);
   void execute(SvgaCommandSink& sink);
   void define_cursor(SvgaCommandSink& sink);
   void define_alpha_cursor(SvgaCommandSink& sink);
