@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include <cstring>
+
 #include "check.h"
 #include "fake_vcpu.h"
 
@@ -379,4 +381,23 @@ TEST(svga_reset_returns_to_power_on_state) {
   CHECK_EQ(rig.fifo[kFifoMin], 0u);
   rig.write(kRegSync, 1);  // FIFO not configured: nothing runs
   CHECK_EQ(rig.dev.fifo_stats().bad_pointers, 0u);
+}
+
+// A hostile PITCHLOCK that is not a multiple of 4: rows start at odd bytes, and a
+// 32-bpp fill must still store each pixel there (no misaligned uint32_t store: UBSan).
+TEST(svga_odd_pitchlock_fill_is_byte_exact) {
+  Rig rig;
+  rig.mode(64, 48);
+  rig.init_fifo();
+  rig.write(kRegPitchlock, 64 * 4 + 1);
+  CHECK_EQ(rig.read(kRegBytesPerLine), 257u);
+  rig.push({kCmdRectFill, 0x00123456, 1, 3, 5, 2});
+  rig.write(kRegSync, 1);
+  uint32_t v = 0;
+  std::memcpy(&v, rig.dev.vram() + 3 * 257 + 4 * 1, 4);
+  CHECK_EQ(v, 0x00123456u);
+  std::memcpy(&v, rig.dev.vram() + 4 * 257 + 4 * 5, 4);
+  CHECK_EQ(v, 0x00123456u);
+  std::memcpy(&v, rig.dev.vram() + 4 * 257 + 4 * 6, 4);
+  CHECK_EQ(v, 0u);
 }

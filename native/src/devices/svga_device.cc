@@ -310,8 +310,10 @@ void SvgaDevice::cmd_rect_fill(uint32_t color, uint32_t x, uint32_t y, uint32_t 
     if (s.bpp == 8) {
       std::memset(p + r.x, static_cast<int>(color & 0xff), r.w);
     } else {
-      uint32_t* px = reinterpret_cast<uint32_t*>(p) + r.x;
-      std::fill(px, px + r.w, color);
+      // Byte copies: a guest PITCHLOCK need not be a multiple of 4, so a row may start
+      // at any byte and a uint32_t store there would be misaligned (UB).
+      uint8_t* px = p + uint64_t{r.x} * 4;
+      for (uint32_t i = 0; i < r.w; ++i) std::memcpy(px + 4 * uint64_t{i}, &color, 4);
     }
   }
   damage_.add(r);
