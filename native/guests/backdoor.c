@@ -103,7 +103,8 @@ static void chan_close(const struct chan *c)
 static void chan_send(const struct chan *c, const char *s, uint32_t len, bool hb)
 {
 	struct bd r = msg(c, 1, len);
-	EXPECT((r.ecx >> 16) & ST_SUCCESS, r.ecx);
+	/* Exactly what a VMware host answers: SUCCESS | HB (some clients compare). */
+	EXPECT(r.ecx == 0x00810000u, r.ecx);
 	if (hb && len) {
 		struct bd h = { BDOOR_MAGIC, ST_SUCCESS << 16, len, (c->id << 16) | PORT_HB,
 				(uint32_t)(uintptr_t)s, c->lo, c->hi };
@@ -125,7 +126,8 @@ static void chan_send(const struct chan *c, const char *s, uint32_t len, bool hb
 static uint32_t chan_recv(const struct chan *c, char *buf, uint32_t cap, bool hb)
 {
 	struct bd r = msg(c, 3, 0);
-	EXPECT((r.ecx >> 16) & ST_SUCCESS, r.ecx);
+	/* VMware: 0x0083 (SUCCESS | DORECV | HB) with a reply waiting, else 0x0001. */
+	EXPECT(r.ecx == 0x00830000u || r.ecx == 0x00010000u, r.ecx);
 	buf[0] = 0;
 	if (!((r.ecx >> 16) & ST_DORECV))
 		return 0;

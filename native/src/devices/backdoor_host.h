@@ -28,10 +28,11 @@ struct BackdoorConfig {
   uint32_t hw_version = 21;           // GETHWVERSION EAX
   uint32_t build_number = 0xFFFFFFFF; // GETBUILDNUM EAX; -1 = unknown
   bool x2apic_ok = false;             // GET_VCPU_INFO bit 3 (only if the guest has x2APIC)
-  // Advertise MESSAGE_STATUS_HB (0x80) in SENDSIZE/RECVSIZE, inviting port 0x5659 string
-  // I/O. Off by default: without it open-vm-tools and vmwgfx never touch 0x5659 (doc §2.3).
-  // The HB port itself is answered either way (OpenBSD vmt uses it unasked).
-  bool advertise_hb = false;
+  // Advertise MESSAGE_STATUS_HB (0x80) in SENDSIZE/RECVSIZE, as VMware hosts do: SENDSIZE
+  // answers 0x0081 and a RECVSIZE with a reply waiting 0x0083, and some guest clients
+  // compare the status word exactly (a client that saw 0x0001 failed every RPC). The HB
+  // port 0x5659 is answered either way (OpenBSD vmt uses it unasked).
+  bool advertise_hb = true;
   uint32_t max_lag_us = 1000000;      // GETTIMEFULL ECX: maximum time error (doc §6)
   uint8_t uuid[16] = {};              // GETUUID bytes (SMBIOS system UUID order)
   uint64_t cookie_seed = 0;           // 0: seed the channel-cookie generator randomly
