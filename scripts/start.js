@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const readline = require('node:readline');
+const { ensureBuilt } = require('./ensureBuilt');
 
 const repo = path.resolve(__dirname, '..');
 const BROWSER_COMMAND = 'npm run start:browser';
@@ -24,29 +25,27 @@ function electronBinary() {
   return { bin };
 }
 
-function requireBuilt() {
-  const missing = ['out/electron/main/main.js', 'out/electron/preload/preload.js', 'out/renderer/index.html'].filter(
-    (f) => !fs.existsSync(path.join(repo, f)),
-  );
-  if (missing.length) {
-    console.error(`vireo: not built yet (${missing.join(', ')} missing): run npm run build:app first.`);
-    process.exit(1);
-  }
-}
-
 function offerBrowser(reason) {
   console.error(`vireo: cannot start Electron (${reason}); the browser dev host runs the same app: ${BROWSER_COMMAND}`);
-  if (!process.stdin.isTTY) process.exit(1);
+  const startBrowser = () => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'start-browser.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+  };
+  if (!process.stdin.isTTY) {
+    // Nobody to ask: start it (stop it with Ctrl-C or a signal).
+    console.error('vireo: starting the browser dev host');
+    startBrowser();
+    return;
+  }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   rl.question('Start the browser dev host now? [Y/n] ', (answer) => {
     rl.close();
     if (/^n/i.test(answer.trim())) process.exit(1);
-    const child = spawn(process.execPath, [path.join(__dirname, 'start-browser.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
-    child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+    startBrowser();
   });
 }
 
-requireBuilt();
+ensureBuilt();
 const found = electronBinary();
 if (!found.bin) {
   offerBrowser(found.error);
