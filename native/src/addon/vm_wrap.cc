@@ -109,6 +109,7 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
 VmWrap::~VmWrap() { close(); }
 
 void VmWrap::close() {
+  *alive_ = false;
   if (machine_) {
     machine_->stop();
     machine_.reset();
@@ -139,10 +140,12 @@ Napi::Value VmWrap::Start(const Napi::CallbackInfo& info) {
   events_.Unref(env);  // a running VM alone does not keep the process alive
   events_live_ = true;
   Napi::ThreadSafeFunction tsfn = events_;
-  machine_->set_event_sink([tsfn](const MachineEvent& e) mutable {
+  std::shared_ptr<bool> alive = alive_;
+  machine_->set_event_sink([tsfn, alive](const MachineEvent& e) mutable {
     auto* copy = new MachineEvent(e);
-    napi_status st = tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function cb, MachineEvent* ev) {
-      if (env == nullptr || cb.IsEmpty()) {  // the environment is being torn down
+    napi_status st = tsfn.NonBlockingCall(copy, [alive](Napi::Env env, Napi::Function cb, MachineEvent* ev) {
+      // Teardown of the environment, or an event queued before close(): dropped.
+      if (env == nullptr || cb.IsEmpty() || !*alive) {
         delete ev;
         return;
       }

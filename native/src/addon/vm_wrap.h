@@ -47,6 +47,11 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   void close();
 
   std::unique_ptr<Machine> machine_;
+  // False once close() has freed the machine. Calls a vCPU queued on a thread-safe
+  // function still run on the JS thread after close() (Release() does not drop them);
+  // each checks this first and never touches the freed machine or its relays. Only the
+  // JS thread reads or writes it (close() and the callbacks both run there).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   Napi::ThreadSafeFunction events_;
   bool events_live_ = false;
   Napi::ThreadSafeFunction rpc_;

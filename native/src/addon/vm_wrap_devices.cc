@@ -21,10 +21,13 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
   rpc_live_ = true;
   Napi::ThreadSafeFunction tsfn = rpc_;
   RpcRelay* relay = &machine_->board().rpc_relay;
-  relay->set_notify([tsfn, relay](RpcMessage m) mutable {
+  std::shared_ptr<bool> alive = alive_;
+  relay->set_notify([tsfn, relay, alive](RpcMessage m) mutable {
     auto* copy = new RpcMessage(std::move(m));
-    napi_status st = tsfn.NonBlockingCall(copy, [relay](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
-      if (env == nullptr || cb.IsEmpty()) {  // teardown: the vCPU's bounded wait answers
+    napi_status st = tsfn.NonBlockingCall(copy, [relay, alive](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
+      // Teardown, or a message queued before close() freed `relay` (it must not be
+      // answered: that was a use-after-free); the vCPU's bounded wait answers.
+      if (env == nullptr || cb.IsEmpty() || !*alive) {
         delete msg;
         return;
       }
@@ -210,11 +213,13 @@ Napi::Value VmWrap::OnDiskRequest(const Napi::CallbackInfo& info) {
   disk_.Unref(env);
   disk_live_ = true;
   Napi::ThreadSafeFunction tsfn = disk_;
+  std::shared_ptr<bool> alive = alive_;
   for (unsigned i = 0; BlockRelay* relay = machine_->disk(i); ++i) {
-    relay->set_notify([tsfn](BlockRequest r) mutable {
+    relay->set_notify([tsfn, alive](BlockRequest r) mutable {
       auto* copy = new BlockRequest(std::move(r));
-      napi_status st = tsfn.BlockingCall(copy, [](Napi::Env env, Napi::Function cb, BlockRequest* req) {
-        if (env == nullptr || cb.IsEmpty()) {  // teardown: the vCPU's wait is cancelled
+      napi_status st = tsfn.BlockingCall(copy, [alive](Napi::Env env, Napi::Function cb, BlockRequest* req) {
+        // Teardown, or a request queued before close(): the vCPU's wait is cancelled.
+        if (env == nullptr || cb.IsEmpty() || !*alive) {
           delete req;
           return;
         }
