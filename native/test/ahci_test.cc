@@ -8,6 +8,7 @@
 #include "../src/core/le_bytes.h"
 #include "../src/devices/storage/ahci_regs.h"
 #include "check.h"
+#include "fake_irq.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;
@@ -15,10 +16,7 @@ using namespace vireo::ahci;
 
 namespace {
 
-struct FakeIrq : IrqLine {
-  bool level = false;
-  void set_level(bool high) override { level = high; }
-};
+using vireo_test::FakeIrq;
 
 constexpr uint64_t kBar = 0xFE000000;
 // Guest layout: command list, FIS area, command table, data buffers.

@@ -5,16 +5,14 @@
 
 #include "../src/devices/ide_channel.h"
 #include "check.h"
+#include "fake_irq.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;
 
 namespace {
 
-struct FakeIrq : IrqLine {
-  bool level = false;
-  void set_level(bool high) override { level = high; }
-};
+using vireo_test::FakeIrq;
 
 struct Cd {
   GuestMemory mem;

@@ -10,20 +10,14 @@
 #include <vector>
 
 #include "check.h"
+#include "fake_irq.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;
 
 namespace {
 
-struct FakeIrq : IrqLine {
-  bool level = false;
-  int raises = 0;
-  void set_level(bool high) override {
-    if (high && !level) ++raises;
-    level = high;
-  }
-};
+using vireo_test::FakeIrq;
 
 // One channel at the primary ports, driven the way a guest driver does.
 struct Rig {

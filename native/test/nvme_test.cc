@@ -8,6 +8,7 @@
 #include "../src/core/le_bytes.h"
 #include "../src/devices/storage/nvme_regs.h"
 #include "check.h"
+#include "fake_irq.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;
@@ -15,10 +16,7 @@ using namespace vireo::nvme;
 
 namespace {
 
-struct FakeIrq : IrqLine {
-  bool level = false;
-  void set_level(bool high) override { level = high; }
-};
+using vireo_test::FakeIrq;
 
 constexpr uint64_t kBar = 0xFE000000;
 constexpr uint64_t kAsqAt = 0x10000, kAcqAt = 0x11000, kIoSq = 0x12000, kIoCq = 0x13000,

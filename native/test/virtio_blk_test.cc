@@ -6,16 +6,14 @@
 #include <cstring>
 
 #include "check.h"
+#include "fake_irq.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;
 
 namespace {
 
-struct FakeIrq : IrqLine {
-  bool level = false;
-  void set_level(bool high) override { level = high; }
-};
+using vireo_test::FakeIrq;
 
 constexpr uint64_t kBar = 0xFE000000, kDesc = 0x1000, kAvail = 0x2000, kUsed = 0x3000;
 constexpr uint16_t kQ = 8;

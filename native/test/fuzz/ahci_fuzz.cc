@@ -11,15 +11,14 @@
 
 #include "../../src/core/le_bytes.h"
 #include "../../src/devices/storage/ahci_hba.h"
+#include "../fake_irq.h"
 #include "../fake_vcpu.h"
 
 using namespace vireo;
 
 namespace {
 
-struct NullIrq : IrqLine {
-  void set_level(bool) override {}
-};
+using vireo_test::FakeIrq;
 
 constexpr uint64_t kBar = 0xFE000000;
 
@@ -28,7 +27,7 @@ struct Rig {
   vireo_test::FakeVcpu vcpu{mem};
   PioBus pio;
   MmioBus mmio;
-  NullIrq irq;
+  FakeIrq irq;
   MemoryBlockBackend disk{16 * 512, false};
   MemoryBlockBackend iso{4 * 2048, true};
   AhciHba hba{"ahci", PciResources{&pio, &mmio, nullptr}, irq, 10};

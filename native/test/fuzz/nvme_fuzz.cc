@@ -9,15 +9,14 @@
 
 #include "../../src/core/le_bytes.h"
 #include "../../src/devices/storage/nvme_controller.h"
+#include "../fake_irq.h"
 #include "../fake_vcpu.h"
 
 using namespace vireo;
 
 namespace {
 
-struct NullIrq : IrqLine {
-  void set_level(bool) override {}
-};
+using vireo_test::FakeIrq;
 
 constexpr uint64_t kBar = 0xFE000000;
 
@@ -26,7 +25,7 @@ struct Rig {
   vireo_test::FakeVcpu vcpu{mem};
   PioBus pio;
   MmioBus mmio;
-  NullIrq irq;
+  FakeIrq irq;
   MemoryBlockBackend disk{32 * 512, false};
   NvmeController nvme{"nvme", PciResources{&pio, &mmio, nullptr}, irq, 5, disk};
   Rig() {
