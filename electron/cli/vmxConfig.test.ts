@@ -53,7 +53,7 @@ describe('disks outside the VM folder', () => {
     const d = vm('ide0:0.present = "TRUE"\nide0:0.fileName = "inside.vmdk"\nide0:1.present = "TRUE"\nide0:1.fileName = "alias.vmdk"\n');
     fs.symlinkSync('inside.vmdk', path.join(d.dir, 'alias.vmdk'));
     const c = vmConfigFromVmx(d.vmx);
-    expect(c.disks.map((x) => path.basename(x.path))).toEqual(['inside.vmdk', 'alias.vmdk']);
+    expect(c.disks!.map((x) => path.basename(x.path))).toEqual(['inside.vmdk', 'alias.vmdk']);
     expect(c.externalDisks).toBeUndefined();
   });
 
