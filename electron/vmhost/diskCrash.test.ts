@@ -1,0 +1,140 @@
+// Faults, with nothing lost (issue 9): a VM host process killed with SIGKILL while its disk
+// is written in a loop. The writes take the VM host's own path — DiskSet's disk-request
+// handler, the handler the native devices call — in a real child process; the kill lands
+// at a random point of the loop (mid-grain, mid-commit). Afterwards the VMDK passes
+// `qemu-img check` and `vireo disk check`, every write made before the last completed
+// FLUSH reads back, and the disk's stale lock is recognised (its owner pid is gone) and
+// broken by the next open. The same fault with a real guest on KVM:
+// electron/cli/faults.kvm.test.ts.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { ROOT } from '../testing/runCli';
+import { lockState } from '../vmfiles/library';
+import { lockPathFor, pidAlive, readOwner } from '../vmfiles/lock';
+import { createSparseVmdk, openDisk } from '../vmfiles/vmdk/index';
+import { DiskSet } from './diskSet';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-crash-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const haveQemuImg = spawnSync('sh', ['-c', 'command -v qemu-img']).status === 0;
+if (!haveQemuImg && process.env.VIREO_REQUIRE_TOOLS === '1') throw new Error('VIREO_REQUIRE_TOOLS=1 but qemu-img is not on PATH');
+
+const SECTORS = 131072; // 64 MiB
+const STRIDE = 897; // as native/guests/disk_writeloop.c: a new grain nearly every write
+const BATCH = 16;
+const lba = (n: number) => (n * STRIDE) % SECTORS;
+
+/** The sector native/guests/disk_writeloop.c writes as its write n. */
+function record(n: number): Buffer {
+  const b = Buffer.alloc(512);
+  b.writeUInt32LE(0x504f4c57, 0);
+  b.writeUInt32LE(n, 4);
+  b.writeUInt32LE(lba(n), 8);
+  for (let i = 12; i < 512; i++) b[i] = (n + i) & 0xff;
+  return b;
+}
+
+/** What the child runs: DiskSet exactly as the VM host builds it, fed the requests the
+ *  guest would make; prints "flushed <n>" after each completed FLUSH. */
+const CHILD = `
+const { DiskSet } = require(${JSON.stringify(path.join(ROOT, 'out/electron/vmhost/diskSet.js'))});
+const [file, stride, sectors, batch] = process.argv.slice(1);
+const set = new DiskSet([{ path: file, kind: 'disk', bus: 'virtio' }]);
+let handler;
+const done = [];
+set.attach({ onDiskRequest: (h) => (handler = h), completeDisk: (_d, id, ok) => done.push([id, ok]) });
+process.stdout.write('ready\\n');
+for (let n = 0, id = 1; ; n++) {
+  const lba = (n * Number(stride)) % Number(sectors);
+  const b = Buffer.alloc(512);
+  b.writeUInt32LE(0x504f4c57, 0); b.writeUInt32LE(n, 4); b.writeUInt32LE(lba, 8);
+  for (let i = 12; i < 512; i++) b[i] = (n + i) & 0xff;
+  handler({ disk: 0, id: id++, op: 'write', offset: lba * 512, length: 512, data: b });
+  if ((n + 1) % Number(batch) === 0) {
+    handler({ disk: 0, id: id++, op: 'flush', offset: 0, length: 0 });
+    if (done.some(([, ok]) => !ok)) { process.stdout.write('FAILED\\n'); process.exit(1); }
+    done.length = 0;
+    process.stdout.write('flushed ' + (n + 1) + '\\n');
+  }
+}
+`;
+
+/** Runs the writer until it reported `atLeast` flushed writes plus a random delay, then
+ *  SIGKILL. Returns the last flushed count it printed and its pid. */
+function writeThenKill(file: string, atLeast: number): Promise<{ flushed: number; pid: number; signal: string | null }> {
+  const child = spawn(process.execPath, ['-e', CHILD, file, String(STRIDE), String(SECTORS), String(BATCH)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let flushed = 0;
+  let buf = '';
+  let killTimer: NodeJS.Timeout | undefined;
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('writer never reached the kill point'))), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
+        const m = /^flushed (\d+)$/.exec(buf.slice(0, i));
+        if (m) flushed = Number(m[1]);
+        if (buf.slice(0, i) === 'FAILED') reject(new Error('a write failed in the writer'));
+      }
+      if (flushed >= atLeast && !killTimer) killTimer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 40));
+    });
+    child.on('exit', (_code, signal) => {
+      clearTimeout(guard);
+      resolve({ flushed, pid: child.pid!, signal });
+    });
+  });
+}
+
+/** Every write before `flushed` is there: each sector holds its last write <= that point
+ *  or a later one (unflushed writes may survive a process kill: they were in the page cache). */
+function verify(file: string, flushed: number): void {
+  const last = new Map<number, number>();
+  for (let n = 0; n < flushed; n++) last.set(lba(n), n);
+  const d = openDisk(file, { readOnly: true });
+  try {
+    const got = Buffer.alloc(512);
+    for (const [sector, n] of last) {
+      d.read(sector * 512, got);
+      const m = got.readUInt32LE(4);
+      expect(got.readUInt32LE(0), `sector ${sector}: write ${n} lost`).toBe(0x504f4c57);
+      expect(m >= n && lba(m) === sector && got.equals(record(m)), `sector ${sector}: holds write ${m}, expected ${n} or later`).toBe(true);
+    }
+  } finally {
+    d.close();
+  }
+}
+
+describe('kill -9 of a VM host while its disk is written', () => {
+  it.each(['monolithicSparse', 'twoGbMaxExtentSparse'] as const)('%s: consistent, flushed writes kept, stale lock recognised and broken', async (subformat) => {
+    const file = path.join(tmp, `${subformat}.vmdk`);
+    createSparseVmdk(file, SECTORS * 512, { subformat });
+    for (let round = 0; round < 2; round++) {
+      const { flushed, pid, signal } = await writeThenKill(file, 200 + round * 150);
+      expect(signal).toBe('SIGKILL');
+      expect(flushed).toBeGreaterThanOrEqual(200);
+      // The lock the killed host held is still there, and recognised as stale.
+      const owner = readOwner(lockPathFor(file));
+      expect(owner?.pid).toBe(pid);
+      expect(pidAlive(pid)).toBe(false);
+      expect(lockState(file)).toEqual({ state: 'stopped' });
+      // The image is consistent for qemu-img and for us.
+      if (haveQemuImg) {
+        const q = spawnSync('qemu-img', ['check', '-f', 'vmdk', file], { encoding: 'utf8' });
+        expect(q.status, q.stdout + q.stderr).toBe(0);
+      }
+      const check = spawnSync(process.execPath, [path.join(ROOT, 'bin/vireo.js'), 'disk', 'check', file], { encoding: 'utf8' });
+      expect(check.stdout).toBe(`No errors were found on the image ${file}.\n`);
+      expect(check.status).toBe(0);
+      verify(file, flushed);
+    }
+    // The next start breaks the stale lock and takes its own.
+    const set = new DiskSet([{ path: file, kind: 'disk' }]);
+    expect(readOwner(lockPathFor(file))?.pid).toBe(process.pid);
+    set.close();
+    expect(fs.existsSync(lockPathFor(file))).toBe(false);
+    if (haveQemuImg) execFileSync('qemu-img', ['check', '-f', 'vmdk', file]);
+  }, 180_000);
+});
