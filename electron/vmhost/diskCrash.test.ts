@@ -15,28 +15,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../testing/runCli';
 import { lockState } from '../vmfiles/library';
 import { lockPathFor, pidAlive, readOwner } from '../vmfiles/lock';
-import { createSparseVmdk, openDisk } from '../vmfiles/vmdk/index';
+import { createSparseVmdk } from '../vmfiles/vmdk/index';
+import { WL_BATCH, WL_SECTORS, WL_STRIDE, verifyWriteLoop } from '../testing/writeLoop';
 import { DiskSet } from './diskSet';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-crash-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const haveQemuImg = spawnSync('sh', ['-c', 'command -v qemu-img']).status === 0;
 if (!haveQemuImg && process.env.VIREO_REQUIRE_TOOLS === '1') throw new Error('VIREO_REQUIRE_TOOLS=1 but qemu-img is not on PATH');
-
-const SECTORS = 131072; // 64 MiB
-const STRIDE = 897; // as native/guests/disk_writeloop.c: a new grain nearly every write
-const BATCH = 16;
-const lba = (n: number) => (n * STRIDE) % SECTORS;
-
-/** The sector native/guests/disk_writeloop.c writes as its write n. */
-function record(n: number): Buffer {
-  const b = Buffer.alloc(512);
-  b.writeUInt32LE(0x504f4c57, 0);
-  b.writeUInt32LE(n, 4);
-  b.writeUInt32LE(lba(n), 8);
-  for (let i = 12; i < 512; i++) b[i] = (n + i) & 0xff;
-  return b;
-}
 
 /** What the child runs: DiskSet exactly as the VM host builds it, fed the requests the
  *  guest would make; prints "flushed <n>" after each completed FLUSH. */
@@ -66,7 +52,7 @@ for (let n = 0, id = 1; ; n++) {
 /** Runs the writer until it reported `atLeast` flushed writes plus a random delay, then
  *  SIGKILL. Returns the last flushed count it printed and its pid. */
 function writeThenKill(file: string, atLeast: number): Promise<{ flushed: number; pid: number; signal: string | null }> {
-  const child = spawn(process.execPath, ['-e', CHILD, file, String(STRIDE), String(SECTORS), String(BATCH)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', CHILD, file, String(WL_STRIDE), String(WL_SECTORS), String(WL_BATCH)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let flushed = 0;
   let buf = '';
   let killTimer: NodeJS.Timeout | undefined;
@@ -88,29 +74,10 @@ function writeThenKill(file: string, atLeast: number): Promise<{ flushed: number
   });
 }
 
-/** Every write before `flushed` is there: each sector holds its last write <= that point
- *  or a later one (unflushed writes may survive a process kill: they were in the page cache). */
-function verify(file: string, flushed: number): void {
-  const last = new Map<number, number>();
-  for (let n = 0; n < flushed; n++) last.set(lba(n), n);
-  const d = openDisk(file, { readOnly: true });
-  try {
-    const got = Buffer.alloc(512);
-    for (const [sector, n] of last) {
-      d.read(sector * 512, got);
-      const m = got.readUInt32LE(4);
-      expect(got.readUInt32LE(0), `sector ${sector}: write ${n} lost`).toBe(0x504f4c57);
-      expect(m >= n && lba(m) === sector && got.equals(record(m)), `sector ${sector}: holds write ${m}, expected ${n} or later`).toBe(true);
-    }
-  } finally {
-    d.close();
-  }
-}
-
 describe('kill -9 of a VM host while its disk is written', () => {
   it.each(['monolithicSparse', 'twoGbMaxExtentSparse'] as const)('%s: consistent, flushed writes kept, stale lock recognised and broken', async (subformat) => {
     const file = path.join(tmp, `${subformat}.vmdk`);
-    createSparseVmdk(file, SECTORS * 512, { subformat });
+    createSparseVmdk(file, WL_SECTORS * 512, { subformat });
     for (let round = 0; round < 2; round++) {
       const { flushed, pid, signal } = await writeThenKill(file, 200 + round * 150);
       expect(signal).toBe('SIGKILL');
@@ -128,7 +95,7 @@ describe('kill -9 of a VM host while its disk is written', () => {
       const check = spawnSync(process.execPath, [path.join(ROOT, 'bin/vireo.js'), 'disk', 'check', file], { encoding: 'utf8' });
       expect(check.stdout).toBe(`No errors were found on the image ${file}.\n`);
       expect(check.status).toBe(0);
-      verify(file, flushed);
+      verifyWriteLoop(file, flushed);
     }
     // The next start breaks the stale lock and takes its own.
     const set = new DiskSet([{ path: file, kind: 'disk' }]);
