@@ -58,12 +58,13 @@ export function openVm(vmxPath: string, opts: OpenVmOptions = {}): OpenedVm {
       if (!device.present) continue;
       const key = `${device.bus}${device.controller}:${device.unit}.fileName`;
       const file = device.fileName === undefined || device.kind === 'cdrom-raw' ? undefined : resolveVmxPath(doc, device.fileName, key);
+      // Disks and CD images alike (a CD image outside would show any host file to the guest).
+      if ((device.kind === 'disk' || device.kind === 'cdrom-image') && file !== undefined && !opts.allowExternalDisks && isOutsideVmFolder(vmxPath, file)) {
+        throw new DiskError('forbidden-path', vmxPath, `${key} names ${file}, which is outside the VM folder ${vmFolderOf(vmxPath)}`);
+      }
       if (device.kind !== 'disk' || file === undefined) {
         disks.push({ device, path: file ?? device.fileName, image: null });
         continue;
-      }
-      if (!opts.allowExternalDisks && isOutsideVmFolder(vmxPath, file)) {
-        throw new DiskError('forbidden-path', vmxPath, `${key} names ${file}, which is outside the VM folder ${vmFolderOf(vmxPath)}`);
       }
       if (!opts.readOnly) locks.push(acquireLock(file));
       const image = openDisk(file, { readOnly: opts.readOnly, within: opts.allowExternalDisks ? undefined : vmFolderOf(vmxPath) });
