@@ -299,3 +299,16 @@ describe('FLAT extents past the host file-size limit', () => {
     expect(e.message).toMatch(/past this host's file-size limit/);
   });
 });
+
+describe('sizes past exact arithmetic', () => {
+  it('extents that add up past the disk-size limit (2^37 sectors) are refused at open (regression guard)', () => {
+    const dir = vmDir();
+    const desc = path.join(dir, 'huge.vmdk');
+    const lines = ['version=1', 'CID=1', 'parentCID=ffffffff', 'createType="monolithicFlat"'];
+    for (let i = 0; i < 2048; i++) lines.push(`RW ${2 ** 37} ZERO`); // 2^48 sectors: 2^57 bytes, not exact in a double
+    fs.writeFileSync(desc, lines.join('\n') + '\n');
+    const e = diskError(() => openDisk(desc, { readOnly: true }));
+    expect(e.code).toBe('too-large');
+    expect(e.message).toMatch(/extents add up to 281474976710656 sectors \(limit 137438953472\)/);
+  });
+});
