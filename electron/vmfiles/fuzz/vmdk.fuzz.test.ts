@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DiskError, createSparseVmdk, openDisk, type DiskImage } from '../vmdk/index';
 import { withBounds, fuzzRuns, timeoutFor } from './bounds';
+import { fuzzWithCoverage } from './coverage';
 
 /** Grains may be 32 MiB (MAX_GRAIN_SECTORS) and a compressed grain twice that plus a marker. */
 const BOUNDS = { maxMs: 3000, maxAllocBytes: 2 * 32 * 2 ** 20 + 4096 };
@@ -134,53 +135,57 @@ function mutate(base: Buffer, ms: Array<{ where: string; pos: number; width: num
 }
 
 const reached = { rw: 0, ro: 0, wrote: 0 };
+type Write = { at: number; len: number; byte: number };
+
+/** One sparse-image case: `bytes` as vm/img.vmdk, opened writable (then `writes`) and
+ *  read-only (sample reads at `at`, check()); nothing but the image may change. */
+function sparseCase(bytes: Buffer, writes: Write[], at: number): void {
+  const img = path.join(vm, 'img.vmdk');
+  if (!fs.existsSync(path.join(vm, 'neighbour.vmx'))) fs.writeFileSync(path.join(vm, 'neighbour.vmx'), 'displayName = "neighbour"\n');
+  const skip = new Set([img]);
+  overwrite(img, bytes);
+  const before = snapshot(vm, skip);
+  withBounds(BOUNDS, () => {
+    const d = diskOr(() => openDisk(img, { within: vm }));
+    if (d instanceof DiskError) {
+      expect(fs.readFileSync(img).equals(bytes), 'a failed open wrote to the image').toBe(true);
+    } else {
+      reached.rw++;
+      for (const w of writes) {
+        const len = Math.min(w.len, d.size);
+        if (len === 0) continue;
+        const r = diskOr(() => d.write(Math.floor(w.at * (d.size - len)), Buffer.alloc(len, w.byte)));
+        if (!(r instanceof DiskError)) reached.wrote++;
+      }
+      diskOr(() => d.close());
+    }
+  });
+  withBounds(BOUNDS, () => {
+    const d = diskOr(() => openDisk(img, { readOnly: true }));
+    if (d instanceof DiskError) return;
+    reached.ro++;
+    try {
+      diskOr(() => sampleReads(d, at));
+      expect(Array.isArray(d.check())).toBe(true);
+    } finally {
+      d.close();
+    }
+  });
+  expectUnchanged(before, vm, skip);
+  // Growth is bounded by what was written: grains and tables appended for it.
+  const grown = fs.statSync(img).size - bytes.length;
+  expect(grown).toBeLessThanOrEqual(writes.reduce((n, w) => n + w.len, 0) * 2 + writes.length * (2 * BOUNDS.maxAllocBytes));
+}
 
 describe('sparse and streamOptimized images under mutation', () => {
   const runs = fuzzRuns(300);
   it(`DiskError or data; a failed open writes nothing; nothing outside the image is written (${runs} cases)`, () => {
-    const img = path.join(vm, 'img.vmdk');
-    fs.writeFileSync(path.join(vm, 'neighbour.vmx'), 'displayName = "neighbour"\n');
-    const skip = new Set([img]);
     Object.assign(reached, { rw: 0, ro: 0, wrote: 0 });
     fc.assert(
       fc.property(
         fc.nat(bases.length - 1), fc.array(mutation, { minLength: 1, maxLength: 6 }),
         fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }), fc.array(write, { maxLength: 3 }),
-        (bi, ms, cut, writes) => {
-          const bytes = mutate(bases[bi]!.bytes, ms, cut);
-          overwrite(img, bytes);
-          const before = snapshot(vm, skip);
-          withBounds(BOUNDS, () => {
-            const d = diskOr(() => openDisk(img, { within: vm }));
-            if (d instanceof DiskError) {
-              expect(fs.readFileSync(img).equals(bytes), 'a failed open wrote to the image').toBe(true);
-            } else {
-              reached.rw++;
-              for (const w of writes) {
-                const len = Math.min(w.len, d.size);
-                if (len === 0) continue;
-                const r = diskOr(() => d.write(Math.floor(w.at * (d.size - len)), Buffer.alloc(len, w.byte)));
-                if (!(r instanceof DiskError)) reached.wrote++;
-              }
-              diskOr(() => d.close());
-            }
-          });
-          withBounds(BOUNDS, () => {
-            const d = diskOr(() => openDisk(img, { readOnly: true }));
-            if (d instanceof DiskError) return;
-            reached.ro++;
-            try {
-              diskOr(() => sampleReads(d, cut ?? 0.5));
-              expect(Array.isArray(d.check())).toBe(true);
-            } finally {
-              d.close();
-            }
-          });
-          expectUnchanged(before, vm, skip);
-          // Growth is bounded by what was written: grains and tables appended for it.
-          const grown = fs.statSync(img).size - bytes.length;
-          expect(grown).toBeLessThanOrEqual(writes.reduce((n, w) => n + w.len, 0) * 2 + writes.length * (2 * BOUNDS.maxAllocBytes));
-        },
+        (bi, ms, cut, writes) => sparseCase(mutate(bases[bi]!.bytes, ms, cut), writes, cut ?? 0.5),
       ),
       { numRuns: runs },
     );
@@ -255,23 +260,73 @@ describe('correct reads', () => {
   }, timeoutFor(soRuns, 1000));
 });
 
+/** The crafted VM folder of the descriptor cases: extents and parents of every kind a
+ *  hostile descriptor may name (symlinks out and in, a FIFO, a directory, a device, the
+ *  descriptor itself). */
+function craftedFolder() {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(root, 'crafted-')));
+  fs.writeFileSync(path.join(dir, 'a-flat.vmdk'), Buffer.alloc(65536, 0x11));
+  fs.writeFileSync(path.join(dir, 'b-s001.vmdk'), bases[1]!.bytes);
+  const parent = path.join(dir, 'parent.vmdk');
+  fs.writeFileSync(parent, bases[0]!.bytes);
+  const probe = openDisk(parent, { readOnly: true });
+  const parentCid = probe.info().cid!;
+  probe.close();
+  execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+  fs.mkdirSync(path.join(dir, 'dir'));
+  if (process.getuid?.() === 0) execFileSync('mknod', [path.join(dir, 'dev'), 'c', '1', '3']);
+  fs.symlinkSync(secret, path.join(dir, 'out-link'));
+  fs.symlinkSync('a-flat.vmdk', path.join(dir, 'in-link'));
+  fs.symlinkSync('..', path.join(dir, 'up'));
+  fs.symlinkSync('desc.vmdk', path.join(dir, 'self-link'));
+  const desc = path.join(dir, 'desc.vmdk');
+  let opened = 0;
+  /** One case: `t` as desc.vmdk, opened (writable unless `readOnly`), files checked. */
+  const run = (t: string, readOnly: boolean): void => {
+    overwrite(desc, Buffer.from(t, 'latin1'));
+    const before = snapshot(dir, new Set([desc]));
+    let touched = new Set<string>([desc]);
+    withBounds(BOUNDS, () => {
+      const d = diskOr(() => openDisk(desc, { readOnly }));
+      if (d instanceof DiskError) return;
+      opened++;
+      try {
+        const files: string[] = [];
+        for (let info: ReturnType<DiskImage['info']> | undefined = d.info(); info; info = info.backing) files.push(...info.files);
+        for (const f of files) {
+          const real = fs.realpathSync(f);
+          expect(path.dirname(real), `${f} is outside the folder`).toBe(dir);
+          expect(fs.lstatSync(real).isFile(), `${f} is not a regular file`).toBe(true);
+        }
+        touched = new Set([desc, ...d.info().files.map((f) => fs.realpathSync(f))]);
+        if (!readOnly && d.size >= 512) {
+          diskOr(() => d.write(0, Buffer.alloc(512, 0x77)));
+          diskOr(() => d.write(d.size - 512, Buffer.alloc(512, 0x78)));
+        }
+        diskOr(() => sampleReads(d, 0.5));
+      } finally {
+        diskOr(() => d.close());
+      }
+    });
+    // Only the files of the disk that opened (and its descriptor's CID) may change.
+    const after = snapshot(dir, new Set([desc]));
+    for (const [p, v] of before) {
+      if (touched.has(p) || (fs.existsSync(p) && touched.has(fs.realpathSync(p)))) continue;
+      const now = after.get(p);
+      expect(typeof v === 'string' ? v === now : Buffer.isBuffer(now) && v.equals(now), `${p} changed`).toBe(true);
+    }
+    // Restore what the disk may have changed, for the next case.
+    if (touched.has(path.join(dir, 'a-flat.vmdk'))) overwrite(path.join(dir, 'a-flat.vmdk'), Buffer.alloc(65536, 0x11));
+    if (touched.has(path.join(dir, 'b-s001.vmdk'))) overwrite(path.join(dir, 'b-s001.vmdk'), bases[1]!.bytes);
+    if (touched.has(parent)) overwrite(parent, bases[0]!.bytes);
+  };
+  return { dir, desc, parentCid, run, opened: () => opened };
+}
+
 describe('generated descriptors in a crafted VM folder', () => {
   const runs = fuzzRuns(150);
   it(`DiskError or a disk whose every file is a regular file inside the folder; nothing else written (${runs} cases)`, () => {
-    const dir = fs.realpathSync(fs.mkdtempSync(path.join(root, 'crafted-')));
-    fs.writeFileSync(path.join(dir, 'a-flat.vmdk'), Buffer.alloc(65536, 0x11));
-    fs.writeFileSync(path.join(dir, 'b-s001.vmdk'), bases[1]!.bytes);
-    const parent = path.join(dir, 'parent.vmdk');
-    fs.writeFileSync(parent, bases[0]!.bytes);
-    const parentCid = openDisk(parent, { readOnly: true }).info().cid!;
-    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
-    fs.mkdirSync(path.join(dir, 'dir'));
-    if (process.getuid?.() === 0) execFileSync('mknod', [path.join(dir, 'dev'), 'c', '1', '3']);
-    fs.symlinkSync(secret, path.join(dir, 'out-link'));
-    fs.symlinkSync('a-flat.vmdk', path.join(dir, 'in-link'));
-    fs.symlinkSync('..', path.join(dir, 'up'));
-    fs.symlinkSync('desc.vmdk', path.join(dir, 'self-link'));
-    const desc = path.join(dir, 'desc.vmdk');
+    const { parentCid, run, opened } = craftedFolder();
     const NAMES = ['a-flat.vmdk', 'b-s001.vmdk', 'parent.vmdk', 'fifo', 'dir', 'dev', 'out-link', 'in-link', 'self-link', 'desc.vmdk',
       'up/secret.bin', '../secret.bin', secret, 'dir/../a-flat.vmdk', 'missing.vmdk', 'C:\\VMs\\parent.vmdk', '', 'x'.repeat(300)];
     const SECTORS = [0, 1, 8, 16, 128, 2048, 4096, 2 ** 37, 2 ** 37 + 1, 2 ** 53];
@@ -289,49 +344,50 @@ describe('generated descriptors in a crafted VM folder', () => {
     const text = fc.tuple(fc.array(header, { maxLength: 6 }), parentLines, fc.array(extent, { minLength: 1, maxLength: 4 }), fc.constantFrom('\n', '\r\n'))
       .map(([hs, pl, es, eol]) => ['# Disk DescriptorFile', 'version=1', 'createType="monolithicFlat"', ...hs, ...(pl ?? []), ...es].join(eol) + eol);
 
-    let opened = 0;
     fc.assert(
       fc.property(text, fc.boolean(), (t, readOnly) => {
-        overwrite(desc, Buffer.from(t, 'latin1'));
-        const before = snapshot(dir, new Set([desc]));
-        let touched = new Set<string>([desc]);
-        withBounds(BOUNDS, () => {
-          const d = diskOr(() => openDisk(desc, { readOnly }));
-          if (d instanceof DiskError) return;
-          opened++;
-          try {
-            const files: string[] = [];
-            for (let info: ReturnType<DiskImage['info']> | undefined = d.info(); info; info = info.backing) files.push(...info.files);
-            for (const f of files) {
-              const real = fs.realpathSync(f);
-              expect(path.dirname(real), `${f} is outside the folder`).toBe(dir);
-              expect(fs.lstatSync(real).isFile(), `${f} is not a regular file`).toBe(true);
-            }
-            touched = new Set([desc, ...d.info().files.map((f) => fs.realpathSync(f))]);
-            if (!readOnly && d.size >= 512) {
-              diskOr(() => d.write(0, Buffer.alloc(512, 0x77)));
-              diskOr(() => d.write(d.size - 512, Buffer.alloc(512, 0x78)));
-            }
-            diskOr(() => sampleReads(d, 0.5));
-          } finally {
-            diskOr(() => d.close());
-          }
-        });
-        // Only the files of the disk that opened (and its descriptor's CID) may change.
-        const after = snapshot(dir, new Set([desc]));
-        for (const [p, v] of before) {
-          if (touched.has(p) || (fs.existsSync(p) && touched.has(fs.realpathSync(p)))) continue;
-          const now = after.get(p);
-          expect(typeof v === 'string' ? v === now : Buffer.isBuffer(now) && v.equals(now), `${p} changed`).toBe(true);
-        }
-        // Restore what the disk may have changed, for the next case.
-        if (touched.has(path.join(dir, 'a-flat.vmdk'))) overwrite(path.join(dir, 'a-flat.vmdk'), Buffer.alloc(65536, 0x11));
-        if (touched.has(path.join(dir, 'b-s001.vmdk'))) overwrite(path.join(dir, 'b-s001.vmdk'), bases[1]!.bytes);
-        if (touched.has(parent)) overwrite(parent, bases[0]!.bytes);
+        run(t, readOnly);
       }),
       { numRuns: runs },
     );
-    process.stderr.write(`vmdk fuzz (descriptors): ${runs} cases, opened ${opened}\n`);
-    expect(opened).toBeGreaterThan(runs / 20);
+    process.stderr.write(`vmdk fuzz (descriptors): ${runs} cases, opened ${opened()}\n`);
+    expect(opened()).toBeGreaterThan(runs / 20);
   }, timeoutFor(runs, 100));
 });
+
+describe('coverage-guided (V8 block coverage, fuzz/coverage.ts)', () => {
+  const execs = fuzzRuns(400);
+  const seed = Number(process.env.VIREO_FUZZ_SEED ?? Date.now() % 2 ** 31);
+  it(`sparse/streamOptimized images: same rule, inputs that reach new blocks kept (${execs} execs)`, () => {
+    const r = fuzzWithCoverage({
+      name: 'vmdk-sparse',
+      seeds: bases.map((b) => b.bytes),
+      maxLen: 4 << 20,
+      dictionary: [Buffer.from('KDMV'), Buffer.from('COWD'), Buffer.from([0x0a, 0x20, 0x0d, 0x0a]), Buffer.from('version=1\n'), Buffer.from('createType="monolithicSparse"\n')],
+      run: (data) => sparseCase(data, [{ at: (data.length % 101) / 101, len: 4096, byte: 0x5a }], 0.5),
+    }, { execs, seed });
+    process.stderr.write(`vmdk coverage fuzz (sparse): ${r.execs} execs in ${(r.ms / 1000).toFixed(1)} s, corpus ${r.corpus}, features ${r.features}, seed ${seed}\n`);
+    expect(r.corpus).toBeGreaterThan(bases.length);
+  }, timeoutFor(execs, 300));
+
+  it(`descriptors in the crafted folder: same rule (${execs} execs)`, () => {
+    const folder = craftedFolder();
+    const seedTexts = [
+      'version=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 128 FLAT "a-flat.vmdk" 0\n',
+      'version=1\ncreateType="twoGbMaxExtentSparse"\nRW 2048 SPARSE "b-s001.vmdk"\nRW 8 ZERO\n',
+      `version=1\nCID=1\nparentCID=${folder.parentCid}\nparentFileNameHint="parent.vmdk"\ncreateType="monolithicFlat"\nRW 4096 ZERO\n`,
+    ];
+    const r = fuzzWithCoverage({
+      name: 'vmdk-descriptor',
+      seeds: seedTexts.map((t) => Buffer.from(t, 'latin1')),
+      maxLen: 8192,
+      dictionary: ['RW ', 'RDONLY ', 'NOACCESS ', ' FLAT ', ' SPARSE ', ' ZERO ', ' VMFS ', '"../secret.bin"', '"out-link"', '"fifo"', '"dir"', '"dev"', '"self-link"',
+        '"up/secret.bin"', `"${secret}"`, 'parentFileNameHint=', 'parentCID=', 'CID=', 'createType=', '"monolithicSparse"', ' 8796093022208', '\r\n', '\0']
+        .map((t) => Buffer.from(t, 'latin1')),
+      run: (data) => folder.run(data.toString('latin1'), (data.length & 1) === 1),
+    }, { execs, seed });
+    process.stderr.write(`vmdk coverage fuzz (descriptors): ${r.execs} execs in ${(r.ms / 1000).toFixed(1)} s, corpus ${r.corpus}, features ${r.features}, opened ${folder.opened()}, seed ${seed}\n`);
+    expect(r.corpus).toBeGreaterThan(seedTexts.length);
+  }, timeoutFor(execs, 300));
+});
+

@@ -15,6 +15,7 @@ import { applyConfig, vmxToConfig } from '../vmxConfig';
 import { vmxDiskFiles } from '../vmxDisks';
 import { VmxError } from '../vmxError';
 import { withBounds, fuzzRuns, timeoutFor } from './bounds';
+import { fuzzWithCoverage } from './coverage';
 
 const BOUNDS = { maxMs: 1000, maxAllocBytes: 4 * MAX_VMX_BYTES };
 const FILE = path.join(os.tmpdir(), 'vireo-fuzz-vmx', 'vm.vmx'); // labels only, never read
@@ -98,3 +99,29 @@ describe('.vmx reader under generated input', () => {
     expect(() => withBounds(BOUNDS, () => VmxDocument.parse(new Uint8Array(MAX_VMX_BYTES + 1)))).toThrow(VmxError);
   });
 });
+
+describe('.vmx reader, coverage-guided (V8 block coverage, fuzz/coverage.ts)', () => {
+  const execs = fuzzRuns(1000);
+  const seed = Number(process.env.VIREO_FUZZ_SEED ?? Date.now() % 2 ** 31);
+  it(`VmxError or a byte-exact round trip, inputs that reach new blocks kept (${execs} execs)`, () => {
+    const seeds = [
+      '.encoding = "UTF-8"\nconfig.version = "8"\ndisplayName = "A |22b|22 %2f"\nmemsize = "1024"\nnumvcpus = "2"\nfirmware = "efi"\n' +
+        'scsi0:0.present = "TRUE"\nscsi0:0.fileName = "a.vmdk"\nide1:0.present = "TRUE"\nide1:0.deviceType = "cdrom-image"\nide1:0.fileName = "/x.iso"\n' +
+        'isolation.tools.copy.disable = "TRUE"\nguestinfo.k = "v"\nsvga.maxWidth = "1920"\nserial0.present = "TRUE"\nserial0.fileType = "file"\n',
+      '.encoding = "windows-1252"\r\ndisplayName = "\xe9t\xe9"\r\nvhv.enable = TRUE\r\n',
+      '.encoding = "GBK"\ndisplayName = "x"\n',
+    ].map((t) => Buffer.from(t, 'latin1'));
+    const r = fuzzWithCoverage({
+      name: 'vmx',
+      seeds,
+      maxLen: 8192,
+      dictionary: ['.encoding = ', '"UTF-8"', '"Shift_JIS"', 'TRUE', 'FALSE', '|22', '%2f', ' = "', '"\n', 'ide0:0.', 'sata0:1.', 'nvme0:0.', 'scsi0:7.',
+        '.present = "TRUE"\n', '.fileName = "', 'deviceType = "cdrom-image"', 'memsize = "', 'firmware = "', '[ds] ', 'C:\\', '\r\n', '#']
+        .map((t) => Buffer.from(t, 'latin1')),
+      run: (data) => property(new Uint8Array(data)),
+    }, { execs, seed });
+    process.stderr.write(`vmx coverage fuzz: ${r.execs} execs in ${(r.ms / 1000).toFixed(1)} s, corpus ${r.corpus}, features ${r.features}, seed ${seed}\n`);
+    expect(r.corpus).toBeGreaterThan(seeds.length);
+  }, timeoutFor(execs, 50));
+});
+
