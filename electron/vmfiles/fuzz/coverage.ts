@@ -85,9 +85,10 @@ function rng(seed: number): (n: number) => number {
 
 function mutate(input: Buffer, corpus: Buffer[], t: CoverageTarget, r: (n: number) => number): Buffer {
   let b = Buffer.from(input);
-  for (let k = 1 + r(4); k > 0; k--) {
+  // Mostly one mutation: stacked ones break a text format more often than they help.
+  for (let k = r(4) === 0 ? 2 + r(3) : 1; k > 0; k--) {
     const pos = r(Math.max(1, b.length));
-    switch (r(8)) {
+    switch (r(t.dictionary?.length ? 10 : 8)) {
       case 0: // bit flip
         if (b.length) b[pos] ^= 1 << r(8);
         break;
@@ -118,6 +119,17 @@ function mutate(input: Buffer, corpus: Buffer[], t: CoverageTarget, r: (n: numbe
         const o = corpus[r(corpus.length)]!;
         const at = r(Math.max(1, o.length));
         b = Buffer.concat([b.subarray(0, pos), o.subarray(at, at + 1 + r(512))]);
+        break;
+      }
+      case 8:
+      case 9: { // text formats: replace the word at pos (between spaces, quotes, =, line ends) by a token
+        const dict = t.dictionary!;
+        const stop = (c: number | undefined) => c === undefined || c === 0x20 || c === 0x22 || c === 0x3d || c === 0x0a || c === 0x0d;
+        let from = pos;
+        while (from > 0 && !stop(b[from - 1])) from--;
+        let to = pos;
+        while (to < b.length && !stop(b[to])) to++;
+        b = Buffer.concat([b.subarray(0, from), dict[r(dict.length)]!, b.subarray(to)]);
         break;
       }
       default: { // copy a run inside the input (repeated structures)
