@@ -13,6 +13,8 @@ export interface RunOptions {
   screenshot?: string;
   screenshotAfterSec?: number;
   vmx?: string;
+  /** The .vmx may name disks outside its folder (`--allow-external-disks`). */
+  allowExternalDisks: boolean;
   disks: DiskSpec[];
 }
 
@@ -56,7 +58,7 @@ function positiveNumber(option: string, text: string): number {
 }
 
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false, disks: [] };
+  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false, allowExternalDisks: false, disks: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (VALUE_OPTIONS.has(arg)) {
@@ -84,6 +86,8 @@ export function parseRunArgs(argv: string[]): RunOptions {
       o.stats = true;
     } else if (arg === '--no-reboot') {
       o.noReboot = true;
+    } else if (arg === '--allow-external-disks') {
+      o.allowExternalDisks = true;
     } else if (!arg.startsWith('-') && arg.toLowerCase().endsWith('.vmx') && !o.vmx) {
       o.vmx = arg;
     } else {
@@ -97,15 +101,17 @@ export function parseRunArgs(argv: string[]): RunOptions {
     throw new UsageError(`--firmware ${o.firmware} is not known: use seabios or a path to a BIOS image`);
   if (o.initrd && !o.kernel) throw new UsageError('--initrd needs --kernel');
   if (o.screenshotAfterSec !== undefined && !o.screenshot) throw new UsageError('--screenshot-after needs --screenshot FILE');
+  if (o.allowExternalDisks && !o.vmx) throw new UsageError('--allow-external-disks applies to a .vmx: vireo run path/to/vm.vmx --allow-external-disks');
   return o;
 }
 
 export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append TEXT] [--cpus N] [--memory 512M]
                  [--disk FILE[,virtio][,ro]]... [--cdrom ISO]
        vireo run --firmware seabios [--kernel FILE] ...
-       vireo run path/to/vm.vmx
+       vireo run path/to/vm.vmx [--allow-external-disks]
        vireo host          (what this host's KVM offers, and remedies)
 options: --stats (exit statistics at the end)  --no-reboot (a guest reset ends the run)
+         --allow-external-disks (the .vmx may use disk and CD files outside its folder)
          --timeout SECONDS  --screenshot FILE (PNG of the screen when the guest stops, or
          after --screenshot-after SECONDS, then the VM is stopped)
 console: the serial port is the terminal; press Ctrl-A then x to stop the VM, Ctrl-A Ctrl-A sends Ctrl-A.

@@ -50,4 +50,41 @@ describe('vireo disk', () => {
     expect(r.stderr).toContain(file);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
+
+  it('check reports a crafted descriptor (extent outside its folder) and corrupt grain tables as errors, exit 1', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-disk-'));
+    const secret = path.join(dir, 'secret');
+    fs.writeFileSync(secret, 'x'.repeat(8192));
+    const vm = path.join(dir, 'vm');
+    fs.mkdirSync(vm);
+    const desc = path.join(vm, 'evil.vmdk');
+    fs.writeFileSync(desc, 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 16 FLAT "../secret" 0\n');
+    const r = cli(['check', desc]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(`ERROR ${desc}: names ${secret}, which is outside ${vm}\n\n1 error was found on the image ${desc}.\n`);
+
+    const img = path.join(vm, 'm.vmdk');
+    expect(cli(['create', img, '1M']).status).toBe(0);
+    const b = Buffer.concat([fs.readFileSync(img), Buffer.alloc(1 << 20)]); // room for a whole grain
+    const gd = Number(b.readBigUInt64LE(56));
+    const rgd = Number(b.readBigUInt64LE(48));
+    for (const at of [gd, rgd]) b.writeUInt32LE(gd, b.readUInt32LE(at * 512) * 512); // grain 0 := the GD itself
+    fs.writeFileSync(img, b);
+    const c = cli(['check', img]);
+    expect(c.status).toBe(1);
+    expect(c.stdout).toMatch(/^ERROR .*m\.vmdk: grain 0 \(sector \d+\) overlaps grain directory|^ERROR .*m\.vmdk: grain directory \(sector \d+\) overlaps/m);
+    expect(fs.readFileSync(img).equals(b)).toBe(true);
+  });
+
+  it('a FLAT extent past RLIMIT_FSIZE is refused at open (prlimit --fsize)', () => {
+    if (spawnSync('sh', ['-c', 'command -v prlimit']).status !== 0) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-disk-'));
+    fs.writeFileSync(path.join(dir, 'f-flat.vmdk'), Buffer.alloc(4096));
+    const desc = path.join(dir, 'disk.vmdk');
+    fs.writeFileSync(desc, 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 16 FLAT "f-flat.vmdk" 8192\n');
+    const r = spawnSync('prlimit', ['--fsize=1048576', process.execPath, path.join(ROOT, 'bin/vireo.js'), 'disk', 'info', desc], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`vireo: ${desc}: FLAT extent f-flat.vmdk ends at byte 4202496, past this host's file-size limit of 1048576 bytes\n`);
+    expect(cli(['info', desc]).status).toBe(0); // without the limit it opens
+  });
 });

@@ -1,5 +1,5 @@
 // `vireo disk info|check|create`: the disk tool (qemu-img style output).
-import { createSparseVmdk, formatCheck, formatDiskInfo, openDisk, type SparseSubformat } from '../vmfiles/vmdk/index';
+import { DiskError, createSparseVmdk, formatCheck, formatDiskInfo, openDisk, type DiskImage, type SparseSubformat } from '../vmfiles/vmdk/index';
 import { UsageError } from './args';
 
 export const DISK_USAGE = `usage: vireo disk info FILE
@@ -31,7 +31,18 @@ export function diskCommand(argv: string[], out: (s: string) => void): number {
       return 0;
     }
     case 'check': {
-      const d = openDisk(file, { readOnly: true });
+      let d: DiskImage;
+      try {
+        d = openDisk(file, { readOnly: true });
+      } catch (err) {
+        // What makes the image unopenable (a crafted extent, corrupt metadata) is what
+        // check is asked to find: report it as qemu-img check would, exit 1. A FILE that is
+        // not there or not readable is a usage problem (exit 2).
+        if (!(err instanceof DiskError) || err.code === 'io' || (err.code === 'missing-extent' && err.file === file)) throw err;
+        const message = err.message.startsWith(`${err.file}: `) ? err.message.slice(err.file.length + 2) : err.message;
+        out(formatCheck([{ file: err.file, message }], file));
+        return 1;
+      }
       try {
         const problems = d.check();
         out(formatCheck(problems, file));

@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const options = parseRunArgs(rest);
       const config = options.vmx
-        ? { ...vmConfigFromVmx(options.vmx), noReboot: options.noReboot, screenshotOnStop: vmConfigFrom(options).screenshotOnStop }
+        ? { ...vmConfigFromVmx(options.vmx, { allowExternalDisks: options.allowExternalDisks }), noReboot: options.noReboot, screenshotOnStop: vmConfigFrom(options).screenshotOnStop }
         : vmConfigFrom(options);
       return runVm(config, options);
     }

@@ -6,19 +6,25 @@ import * as path from 'node:path';
 import type { DiskSpec, VmConfig } from '../common/protocol';
 import { readVmx } from '../vmfiles/vmx';
 import { vmxToConfig } from '../vmfiles/vmxConfig';
-import { resolveVmxPath } from '../vmfiles/vmxDevices';
+import { vmFolderOf, vmxDiskFiles } from '../vmfiles/vmxDisks';
+import { UsageError } from './args';
 
-export function vmConfigFromVmx(vmxPath: string): VmConfig {
+export function vmConfigFromVmx(vmxPath: string, opts: { allowExternalDisks?: boolean } = {}): VmConfig {
   const file = path.resolve(vmxPath);
   const doc = readVmx(file);
   const s = vmxToConfig(doc);
   if (s.firmware === 'efi') throw new Error(`${file}: firmware = "efi" is not supported yet: set firmware = "bios" (SeaBIOS)`);
   const disks: DiskSpec[] = [];
-  for (const d of s.disks) {
-    if (!d.present || !d.fileName || !d.startConnected) continue;
-    const key = `${d.bus}${d.controller}:${d.unit}.fileName`;
-    if (d.kind === 'disk') disks.push({ path: resolveVmxPath(doc, d.fileName, key), kind: 'disk', bus: 'ide' });
-    else if (d.kind === 'cdrom-image') disks.push({ path: resolveVmxPath(doc, d.fileName, key), kind: 'cdrom', bus: 'ide' });
+  const externalDisks: string[] = [];
+  for (const d of vmxDiskFiles(doc)) {
+    if (!d.device.startConnected) continue;
+    if (d.external) {
+      if (!opts.allowExternalDisks) {
+        throw new UsageError(`${d.path} (${d.key} in ${file}) is outside the VM folder ${vmFolderOf(file)}: pass --allow-external-disks to use it`);
+      }
+      externalDisks.push(d.real);
+    }
+    disks.push({ path: d.path, kind: d.device.kind === 'disk' ? 'disk' : 'cdrom', bus: 'ide' });
   }
   return {
     name: s.displayName ?? path.basename(file, '.vmx'),
@@ -26,6 +32,7 @@ export function vmConfigFromVmx(vmxPath: string): VmConfig {
     cpus: Math.min(Math.max(s.numvcpus ?? 1, 1), 8),
     firmware: 'seabios',
     vmxPath: file,
+    ...(externalDisks.length ? { externalDisks } : {}),
     disks,
     display: s.svga.maxWidth && s.svga.maxHeight ? { maxWidth: s.svga.maxWidth, maxHeight: s.svga.maxHeight, vramMiB: 32 } : undefined,
     tools: { syncTime: s.toolsSyncTime ?? true, copyAllowed: !s.isolation.copyDisable, pasteAllowed: !s.isolation.pasteDisable },

@@ -32,6 +32,12 @@ export interface VmConfig {
   firmwarePath?: string;
   /** Path of the .vmx the VM came from, when it came from one. */
   vmxPath?: string;
+  /**
+   * With vmxPath: real paths of disk/CD files outside the VM folder that the user allowed
+   * (`vireo run --allow-external-disks`, the app's question). The VM host refuses any other
+   * disk outside the folder.
+   */
+  externalDisks?: string[];
   /** A guest reset ends the run instead of rebooting. */
   noReboot?: boolean;
   display?: { maxWidth: number; maxHeight: number; vramMiB: number };

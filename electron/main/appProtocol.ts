@@ -22,6 +22,11 @@ export interface LibraryEntry {
   nested: NestedSettings;
   /** Why the VM cannot start right now (a kernel or .vmx that is not there); absent when it can. */
   problems?: string[];
+  /** Disk and CD files the .vmx names outside its VM folder (real paths), found by main
+   *  each time the library is listed. The VM starts only once each is allowed. */
+  externalDisks?: string[];
+  /** The user's answer, asked once and kept in the library file (real paths). */
+  allowedExternalDisks?: string[];
 }
 
 /** What the editor sends: a new entry has no id yet. */
@@ -49,6 +54,8 @@ export type AppRequest =
   | { kind: 'library-save'; entry: LibraryEntryDraft }
   | { kind: 'library-remove'; id: string }
   | { kind: 'vm-start'; id: string }
+  /** The user allowed this VM's files outside its folder; main keeps only those it found. */
+  | { kind: 'vm-allow-external-disks'; id: string; files: string[] }
   | { kind: 'capabilities' }
   | { kind: 'clipboard-read' }
   | { kind: 'clipboard-write'; text: string };
@@ -59,6 +66,7 @@ export interface AppReplies {
   'library-save': LibraryEntry;
   'library-remove': null;
   'vm-start': null;
+  'vm-allow-external-disks': LibraryEntry;
   capabilities: HostCapabilities;
   'clipboard-read': string;
   'clipboard-write': null;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppService } from './appService';
 import { VmLibrary } from './library';
 import { VmRunner, type HostHandle } from './vmRunner';
+import type { LibraryEntry } from './appProtocol';
 import { vmxPathsFromArgv } from './vmxImport';
 
 let dir: string;
@@ -69,5 +70,39 @@ describe('AppService', () => {
 
   it('finds .vmx paths in argv relative to the caller directory', () => {
     expect(vmxPathsFromArgv(['--no-sandbox', 'a.VMX', '/abs/b.vmx', 'notes.txt'], '/home/u')).toEqual(['/home/u/a.VMX', '/abs/b.vmx']);
+  });
+
+  it('asks once for disks a .vmx names outside its folder: start refused until allowed, then only those files reach the host', async () => {
+    const vmDir = path.join(dir, 'vm');
+    fs.mkdirSync(vmDir);
+    const outside = path.join(dir, 'shared.vmdk');
+    fs.writeFileSync(outside, Buffer.alloc(4096));
+    fs.writeFileSync(path.join(vmDir, 'own.vmdk'), Buffer.alloc(4096));
+    const vmx = path.join(vmDir, 'Box.vmx');
+    fs.writeFileSync(vmx, `.encoding = "UTF-8"\nmemsize = "64"\nide0:0.present = "TRUE"\nide0:0.fileName = "own.vmdk"\nide0:1.present = "TRUE"\nide0:1.fileName = "../shared.vmdk"\n`);
+    fs.writeFileSync(path.join(dir, 'demo.bin'), '');
+    const sent: unknown[] = [];
+    const runner = new VmRunner<HostHandle>(() => ({
+      send: (r) => void sent.push(r),
+      onEvent: (l) => l({ kind: 'hello', v: 1 } as never),
+      onExit: () => undefined,
+      kill: () => undefined,
+    }), () => undefined);
+    const libFile = path.join(dir, 'lib.json');
+    const svc = new AppService({ library: new VmLibrary(libFile, dir), runner, capabilities: async () => ({}) as never });
+    const entry = svc.openVmxFiles([vmx]).opened[0]!;
+    const listed = ((await svc.handle({ kind: 'library-list' })) as { entries: LibraryEntry[] }).entries.find((e) => e.id === entry.id)!;
+    expect(listed.externalDisks).toEqual([outside]);
+    expect(listed.allowedExternalDisks).toBeUndefined();
+    await expect(svc.handle({ kind: 'vm-start', id: entry.id })).rejects.toThrow(/uses files outside its VM folder .*shared\.vmdk/);
+    expect(sent).toEqual([]);
+    // The page may only allow what main itself found outside the folder.
+    const allowed = (await svc.handle({ kind: 'vm-allow-external-disks', id: entry.id, files: [outside, '/etc/shadow'] })) as LibraryEntry;
+    expect(allowed.allowedExternalDisks).toEqual([outside]);
+    await svc.handle({ kind: 'vm-start', id: entry.id });
+    expect(sent).toEqual([expect.objectContaining({ kind: 'start', config: expect.objectContaining({ vmxPath: vmx, externalDisks: [outside] }) })]);
+    // Recorded in the library file: asked once.
+    expect(new VmLibrary(libFile, dir).get(entry.id)!.allowedExternalDisks).toEqual([outside]);
+    await expect(svc.handle({ kind: 'vm-allow-external-disks', id: 'demo', files: [outside] })).rejects.toThrow(/no disks outside/);
   });
 });

@@ -43,9 +43,19 @@ export class AppService {
         const entry = library.get(String(req.id));
         if (!entry) throw new ConfigError([`no VM with id ${JSON.stringify(req.id)}.`]);
         if (entry.problems) throw new ConfigError(entry.problems);
-        runner.start(entry);
+        const allowed = entry.allowedExternalDisks ?? [];
+        const unasked = (entry.externalDisks ?? []).filter((f) => !allowed.includes(f));
+        if (unasked.length) {
+          throw new ConfigError([`${entry.config.name} uses files outside its VM folder (${unasked.join(', ')}); allow them for this VM first.`]);
+        }
+        // The VM host opens only these outside the folder (DiskSet), whatever else the .vmx says.
+        const externalDisks = (entry.externalDisks ?? []).filter((f) => allowed.includes(f));
+        runner.start(externalDisks.length ? { ...entry, config: { ...entry.config, externalDisks } } : entry);
         return null;
       }
+      case 'vm-allow-external-disks':
+        if (runner.isLive(String(req.id))) throw new ConfigError(['stop the VM before changing what it may use.']);
+        return library.allowExternalDisks(String(req.id), req.files);
       case 'capabilities':
         return this.deps.capabilities();
       case 'clipboard-read':

@@ -77,4 +77,25 @@ describe('entry problems', () => {
     expect(lib.get(e.id)!.problems).toEqual(['kernel /nonexistent/k.bin does not exist']);
     lib.remove(e.id);
   });
+
+  it('keeps the answer about files outside the VM folder per .vmx: another .vmx asks again', () => {
+    const vmDir = path.join(dir, 'vm');
+    fs.mkdirSync(vmDir);
+    const outside = path.join(dir, 'shared.iso');
+    fs.writeFileSync(outside, Buffer.alloc(2048));
+    const vmx = path.join(vmDir, 'a.vmx');
+    fs.writeFileSync(vmx, `ide1:0.present = "TRUE"\nide1:0.deviceType = "cdrom-image"\nide1:0.fileName = "${outside}"\n`);
+    const other = path.join(vmDir, 'b.vmx');
+    fs.copyFileSync(vmx, other);
+    const file = path.join(dir, 'l.json');
+    const lib = new VmLibrary(file, dir);
+    const e = lib.addVmx(vmx, { name: 'A', memoryMiB: 64, cpus: 1, firmware: 'seabios' }, NO_NESTED);
+    expect(lib.get(e.id)).toMatchObject({ externalDisks: [outside] });
+    expect(lib.allowExternalDisks(e.id, [outside]).allowedExternalDisks).toEqual([outside]);
+    expect(new VmLibrary(file, dir).get(e.id)!.allowedExternalDisks).toEqual([outside]);
+    const moved = lib.save({ id: e.id, config: { ...lib.get(e.id)!.config, vmxPath: other }, nested: NO_NESTED });
+    expect(moved.allowedExternalDisks).toBeUndefined();
+    expect(() => lib.allowExternalDisks('nope', [outside])).toThrow(ConfigError);
+  });
 });
+

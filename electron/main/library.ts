@@ -8,6 +8,8 @@ import type { VmConfig } from '../common/protocol';
 import { NO_NESTED, type LibraryEntry, type LibraryEntryDraft, type NestedSettings } from './appProtocol';
 import { checkConfig, checkNested, ConfigError } from './configCheck';
 import { writeFileAtomic } from '../vmfiles/atomicWrite';
+import { readVmx } from '../vmfiles/vmx';
+import { vmxDiskFiles } from '../vmfiles/vmxDisks';
 
 export const DEMO_ID = 'demo';
 const FILE_VERSION = 1;
@@ -46,6 +48,24 @@ function missingFiles(e: LibraryEntry): string[] {
   });
 }
 
+/** Files outside its VM folder that an entry's .vmx names (none when it cannot be read:
+ *  missingFiles reports a missing .vmx, and starting reads it again). */
+function externalDisksOf(e: LibraryEntry): string[] {
+  if (!e.config.vmxPath) return [];
+  try {
+    return [...new Set(vmxDiskFiles(readVmx(e.config.vmxPath)).filter((d) => d.external).map((d) => d.real))];
+  } catch {
+    return [];
+  }
+}
+
+const MAX_ALLOWED = 256;
+
+function checkAllowed(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter((f): f is string => typeof f === 'string' && f.startsWith('/') && f.length < 4096 && !f.includes('\0')).slice(0, MAX_ALLOWED);
+}
+
 export class VmLibrary {
   private entries: LibraryEntry[] = [];
 
@@ -60,12 +80,28 @@ export class VmLibrary {
     this.entries = this.read();
   }
 
-  /** Every entry, each with the problems that would stop it from starting now. */
+  /** Every entry, each with the problems that would stop it from starting now and the
+   *  files its .vmx names outside its folder. */
   list(): LibraryEntry[] {
     return [demoEntry(this.guestsDir), ...this.entries].map((e) => {
       const problems = missingFiles(e);
-      return problems.length ? { ...e, problems } : e;
+      const externalDisks = externalDisksOf(e);
+      return { ...e, ...(problems.length ? { problems } : {}), ...(externalDisks.length ? { externalDisks } : {}) };
     });
+  }
+
+  /** Records that the user allowed `files` for entry `id`; only files its .vmx names
+   *  outside its folder are kept (the page cannot add any other path). */
+  allowExternalDisks(id: string, files: unknown): LibraryEntry {
+    const i = this.entries.findIndex((e) => e.id === id);
+    const found = i < 0 ? [] : externalDisksOf(this.entries[i]!);
+    if (!found.length) throw new ConfigError([`VM ${JSON.stringify(id).slice(0, 60)} has no disks outside its folder to allow.`]);
+    const asked = new Set(Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : []);
+    const before = this.entries[i]!.allowedExternalDisks ?? [];
+    const allowed = [...new Set([...before.filter((f) => found.includes(f)), ...found.filter((f) => asked.has(f))])];
+    this.entries[i] = { ...this.entries[i]!, allowedExternalDisks: allowed };
+    this.write();
+    return this.get(id)!;
   }
 
   get(id: string): LibraryEntry | undefined {
@@ -80,7 +116,10 @@ export class VmLibrary {
     if (draft.id !== undefined) {
       const i = this.entries.findIndex((e) => e.id === draft.id);
       if (i < 0) throw new ConfigError([`no VM with id ${JSON.stringify(draft.id)}.`]);
-      const updated: LibraryEntry = { ...this.entries[i]!, config, nested };
+      const prev = this.entries[i]!;
+      const updated: LibraryEntry = { ...prev, config, nested };
+      // The answer was about the files of that .vmx: another .vmx asks again.
+      if (config.vmxPath !== prev.config.vmxPath) delete updated.allowedExternalDisks;
       this.entries[i] = updated;
       this.write();
       return updated;
@@ -124,7 +163,8 @@ export class VmLibrary {
         try {
           if (typeof e.id !== 'string' || e.id === DEMO_ID) return [];
           const origin = e.origin === 'vmx' ? 'vmx' : 'user';
-          return [{ id: e.id, origin, config: checkConfig(e.config), nested: checkNested(e.nested) }];
+          const allowed = checkAllowed(e.allowedExternalDisks);
+          return [{ id: e.id, origin, config: checkConfig(e.config), nested: checkNested(e.nested), ...(allowed ? { allowedExternalDisks: allowed } : {}) }];
         } catch {
           return [];
         }

@@ -186,8 +186,8 @@ function diskSummary(doc: VmxDocument, device: string, fileName: string): VmDisk
   }
   try {
     // Read-only metadata: no disk lock is taken, so a running VM's disk can be listed too.
-    // Extents are confined to the disk's folder exactly as `vireo run` opens them.
-    const image = openDisk(file, { readOnly: true, confineTo: path.dirname(file) });
+    // Extents and parents are confined to the disk's folder exactly as `vireo run` opens them.
+    const image = openDisk(file, { readOnly: true });
     try {
       const info = image.info();
       return { device, path: file, virtualSize: info.virtualSize, allocatedSize: info.allocatedSize };

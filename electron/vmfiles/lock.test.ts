@@ -87,3 +87,20 @@ describe('acquireLock', () => {
     acquireLock(vmx).release();
   });
 });
+
+describe('a crafted lock directory', () => {
+  // A VM folder from elsewhere may ship vm.vmx.lck/vireo.lck as a FIFO or a link to
+  // /dev/zero: reading the owner record must neither hang nor read forever.
+  it.each([
+    ['a FIFO', (p: string) => spawnSync('mkfifo', [p])],
+    ['a symlink to /dev/zero', (p: string) => fs.symlinkSync('/dev/zero', p)],
+  ])('an owner record that is %s reads as no record, at once', (_w, make) => {
+    const vmx = path.join(dir, `crafted-${Math.random().toString(36).slice(2)}.vmx`);
+    fs.mkdirSync(lockPathFor(vmx));
+    make(path.join(lockPathFor(vmx), 'vireo.lck'));
+    const t0 = Date.now();
+    expect(readOwner(lockPathFor(vmx))).toBeNull();
+    expect(() => acquireLock(vmx)).toThrow(LockedError); // not ours to break: it is not our record
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});

@@ -86,7 +86,7 @@ export function acquireLock(file: string): FileLock {
 /** The current owner record, or null if there is none or it is unreadable. */
 export function readOwner(lockPath: string): LockOwner | null {
   try {
-    const o = JSON.parse(fs.readFileSync(path.join(lockPath, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    const o = JSON.parse(readSmallFile(path.join(lockPath, OWNER_FILE))) as Partial<LockOwner>;
     if (typeof o.pid === 'number' && Number.isInteger(o.pid) && o.pid > 0 && typeof o.host === 'string' && typeof o.created === 'string') {
       return { pid: o.pid, host: o.host, created: o.created };
     }
@@ -94,6 +94,23 @@ export function readOwner(lockPath: string): LockOwner | null {
     // missing or garbled: handled by the caller
   }
   return null;
+}
+
+/** Owner records are ~100 bytes; a lock directory comes with a VM folder from anywhere,
+ *  so only a regular file is read (a FIFO would block, /dev/zero never end), and at most
+ *  MAX_OWNER_BYTES of it. */
+const MAX_OWNER_BYTES = 4096;
+
+function readSmallFile(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error(`${file} is not a regular file`);
+    const buf = Buffer.alloc(MAX_OWNER_BYTES);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function pidAlive(pid: number): boolean {

@@ -1,11 +1,11 @@
 // Opening a VMware VM folder for `vireo run vm.vmx`: read the .vmx, take the VM lock
 // (`vm.vmx.lck`), then lock and open every present hard disk. CD images are only resolved
 // (the CD device opens them itself). Any failure undoes everything done so far.
-import * as path from 'node:path';
 import { FileLock, acquireLock } from './lock';
 import { VmxDocument, readVmx } from './vmx';
 import { DiskDevice, VmSettings, resolveVmxPath, vmxToConfig } from './vmxConfig';
-import { DiskImage, openDisk } from './vmdk/index';
+import { DiskError, DiskImage, openDisk } from './vmdk/index';
+import { isOutsideVmFolder, vmFolderOf } from './vmxDisks';
 
 export interface OpenedDisk {
   device: DiskDevice;
@@ -26,9 +26,9 @@ export interface OpenedVm {
 
 export interface OpenVmOptions {
   readOnly?: boolean;
-  /** Keep each disk's extents and parents inside the disk's own folder (default true;
-   *  linked clones whose parent lives in another VM folder need false). */
-  confineExtents?: boolean;
+  /** Disks the .vmx names outside the VM folder may be opened (the user said so).
+   *  Extents and parents stay inside each descriptor's own folder regardless. */
+  allowExternalDisks?: boolean;
 }
 
 export function openVm(vmxPath: string, opts: OpenVmOptions = {}): OpenedVm {
@@ -58,15 +58,16 @@ export function openVm(vmxPath: string, opts: OpenVmOptions = {}): OpenedVm {
       if (!device.present) continue;
       const key = `${device.bus}${device.controller}:${device.unit}.fileName`;
       const file = device.fileName === undefined || device.kind === 'cdrom-raw' ? undefined : resolveVmxPath(doc, device.fileName, key);
+      // Disks and CD images alike (a CD image outside would show any host file to the guest).
+      if ((device.kind === 'disk' || device.kind === 'cdrom-image') && file !== undefined && !opts.allowExternalDisks && isOutsideVmFolder(vmxPath, file)) {
+        throw new DiskError('forbidden-path', vmxPath, `${key} names ${file}, which is outside the VM folder ${vmFolderOf(vmxPath)}`);
+      }
       if (device.kind !== 'disk' || file === undefined) {
         disks.push({ device, path: file ?? device.fileName, image: null });
         continue;
       }
       if (!opts.readOnly) locks.push(acquireLock(file));
-      const image = openDisk(file, {
-        readOnly: opts.readOnly,
-        confineTo: opts.confineExtents === false ? undefined : path.dirname(file),
-      });
+      const image = openDisk(file, { readOnly: opts.readOnly, within: opts.allowExternalDisks ? undefined : vmFolderOf(vmxPath) });
       disks.push({ device, path: file, image });
     }
   } catch (err) {

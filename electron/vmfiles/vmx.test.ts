@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -169,5 +170,24 @@ describe('VmxDocument', () => {
         expect(e).toBeInstanceOf(VmxError);
       }
     }
+  });
+});
+
+describe('readVmx refuses what is not a regular file', () => {
+  // A .vmx that is a FIFO would hang the reader, /dev/zero would fill memory (its size
+  // reads as 0, so the size check alone lets it through).
+  it.each([
+    ['a FIFO', (p: string) => execFileSync('mkfifo', [p]), /a FIFO/],
+    ['a directory', (p: string) => fs.mkdirSync(p), /a directory/],
+    ['a symlink to /dev/zero', (p: string) => fs.symlinkSync('/dev/zero', p), /a character device/],
+  ])('%s gives one VmxError at once', (_w, make, kind) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-vmx-special-'));
+    const file = path.join(dir, 'vm.vmx');
+    make(file);
+    const t0 = Date.now();
+    expect(() => readVmx(file)).toThrow(VmxError);
+    expect(() => readVmx(file)).toThrow(kind);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

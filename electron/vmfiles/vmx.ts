@@ -145,16 +145,39 @@ export class VmxDocument {
 }
 
 export function readVmx(file: string): VmxDocument {
-  let st: fs.Stats;
+  // Only a regular file: a FIFO would block the read and a character device such as
+  // /dev/zero (size 0) would never end. O_NONBLOCK keeps the open itself from blocking;
+  // fstat of the open file is what counts.
+  let fd: number;
   try {
-    st = fs.statSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
     throw new VmxError('io', `cannot read: ${(err as Error).message}`, { file });
   }
-  if (st.size > MAX_VMX_BYTES) {
-    throw new VmxError('too-large', `file is ${st.size} bytes, more than the ${MAX_VMX_BYTES} a .vmx may have`, { file });
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new VmxError('io', `cannot read: not a regular file (${describeKind(st)})`, { file });
+    if (st.size > MAX_VMX_BYTES) {
+      throw new VmxError('too-large', `file is ${st.size} bytes, more than the ${MAX_VMX_BYTES} a .vmx may have`, { file });
+    }
+    // Read at most one byte more than the size said: a file that grows meanwhile is
+    // still bounded, and parse() names it too large.
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = fs.readSync(fd, buf, n, buf.length - n, n);
+    return VmxDocument.parse(n > st.size ? buf : buf.subarray(0, n), file);
+  } finally {
+    fs.closeSync(fd);
   }
-  return VmxDocument.parse(fs.readFileSync(file), file);
+}
+
+function describeKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'not a plain file';
 }
 
 /** Atomic save: temp file + fsync + rename; a crash leaves the old or the new file. */

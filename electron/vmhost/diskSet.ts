@@ -1,9 +1,14 @@
 // The disks of one VM in the VM host: opens each image through vmfiles (VMDK layouts, raw,
 // ISO), holds a lock on it for the whole run (a disk is never opened twice), and serves
-// the native devices' read/write/flush requests synchronously.
+// the native devices' read/write/flush requests synchronously. A VM's disks must be in its
+// VM folder unless the user allowed the file (DiskConfinement).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import type { DiskSpec } from '../common/protocol';
 import { acquireLock, type FileLock } from '../vmfiles/lock';
-import { openDisk, type DiskImage } from '../vmfiles/vmdk/index';
+import { DiskError, openDisk, type DiskImage } from '../vmfiles/vmdk/index';
+import { isOutsideVmFolder, vmFolderOf } from '../vmfiles/vmxDisks';
 import type { NativeDiskRequest, NativeVm, NativeVmConfig } from './native';
 
 interface OpenedDisk {
@@ -12,19 +17,29 @@ interface OpenedDisk {
   lock: FileLock;
 }
 
+/** Where the disks of a VM may be: its VM folder, plus what the user allowed outside it. */
+export interface DiskConfinement {
+  /** The VM's .vmx; without one (CLI --disk), the user named each file directly. */
+  vmxPath?: string;
+  /** Real paths outside the VM folder that the user allowed (VmConfig.externalDisks). */
+  externalDisks?: string[];
+}
+
 export class DiskSet {
   private readonly disks: OpenedDisk[] = [];
 
   /** Opens every disk or none: on failure, what was opened is closed and unlocked. */
-  constructor(specs: DiskSpec[]) {
+  constructor(specs: DiskSpec[], confinement: DiskConfinement = {}) {
     try {
       for (const spec of specs) {
-        const lock = acquireLock(spec.path);
+        // Opened (which only reads) before the lock is taken: a refused file — outside
+        // the folder, a device — gets no `.lck` beside it either.
+        const within = confinedTo(spec, confinement);
+        const image = openDisk(spec.path, { readOnly: spec.readOnly || spec.kind === 'cdrom', within });
         try {
-          const image = openDisk(spec.path, { readOnly: spec.readOnly || spec.kind === 'cdrom' });
-          this.disks.push({ spec, image, lock });
+          this.disks.push({ spec, image, lock: acquireLock(spec.path) });
         } catch (err) {
-          lock.release();
+          image.close();
           throw err;
         }
       }
@@ -78,4 +93,23 @@ export class DiskSet {
       return [false]; // the device reports an I/O error to the guest
     }
   }
+}
+
+/**
+ * The folder a disk must resolve inside (OpenOptions.within), or undefined when it may be
+ * anywhere. A .vmx is data from wherever the VM folder came from; its disks stay in its
+ * folder unless the user allowed that very file (issue 9, hole 3).
+ */
+function confinedTo(spec: DiskSpec, c: DiskConfinement): string | undefined {
+  if (!c.vmxPath) return undefined;
+  const folder = vmFolderOf(c.vmxPath);
+  if (!isOutsideVmFolder(c.vmxPath, spec.path)) return folder;
+  let real: string;
+  try {
+    real = fs.realpathSync(spec.path);
+  } catch {
+    real = path.resolve(spec.path);
+  }
+  if (c.externalDisks?.includes(real)) return path.dirname(real);
+  throw new DiskError('forbidden-path', spec.path, `is outside the VM folder ${folder} and was not allowed for this VM (vireo run --allow-external-disks, or allow it when the app asks)`);
 }

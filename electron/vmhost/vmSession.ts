@@ -23,7 +23,7 @@ const NATIVE_CODES = new Set<string>(VMM_ERROR_CODES);
 /** Native errors carry a VmmErrorCode; vmfiles errors (disk images, locks) are input problems. */
 function errorCodeOf(e: Error & { code?: string }): VmmErrorCode {
   if (e.code && NATIVE_CODES.has(e.code)) return e.code as VmmErrorCode;
-  if (e.code === 'locked') return 'invalid-argument';
+  if (e.code === 'locked' || e.code === 'forbidden-path') return 'invalid-argument';
   if (e.code === 'io' || e.code === 'missing-extent') return 'io';
   return e.code ? 'image-format' : 'internal';
 }
@@ -71,7 +71,7 @@ export class VmSession {
     try {
       // The VM itself is locked as VMware does (<name>.vmx.lck), then each of its disks.
       if (config.vmxPath) this.vmLock = acquireLock(config.vmxPath);
-      this.disks = new DiskSet(config.disks ?? []);
+      this.disks = new DiskSet(config.disks ?? [], { vmxPath: config.vmxPath, externalDisks: config.externalDisks });
       this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig() });
     } catch (err) {
       this.disks?.close();

@@ -14,8 +14,32 @@ export async function refreshLibrary({ client }: Services): Promise<void> {
   useVmStore.getState().setLibrary(await client.request({ kind: 'library-list' }));
 }
 
+/**
+ * A .vmx from somewhere else can name any file of the user's as a disk. Main lists the
+ * ones outside the VM folder; the user is asked once per file, and the answer is kept in
+ * the library. Returns false when the user said no.
+ */
+async function allowExternalDisks(s: Services, id: string): Promise<boolean> {
+  const entry = useVmStore.getState().entries.find((e) => e.id === id);
+  const allowed = entry?.allowedExternalDisks ?? [];
+  const unasked = (entry?.externalDisks ?? []).filter((f) => !allowed.includes(f));
+  if (!entry || !unasked.length) return true;
+  const ok = window.confirm(
+    `"${entry.config.name}" uses files outside its VM folder:\n\n${unasked.join('\n')}\n\n` +
+      'The guest can read and change them. Allow this VM to use them?',
+  );
+  if (!ok) return false;
+  await s.client.request({ kind: 'vm-allow-external-disks', id, files: unasked });
+  await refreshLibrary(s);
+  return true;
+}
+
 export async function startVm(s: Services, id: string): Promise<void> {
   try {
+    if (!(await allowExternalDisks(s, id))) {
+      useVmStore.getState().setNotice('Not started: its files outside the VM folder were not allowed.');
+      return;
+    }
     // A new run is a new VM host: forget the old connection and its numbers.
     s.sessions.drop(id);
     useTelemetryStore.getState().clear(id);

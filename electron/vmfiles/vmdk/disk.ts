@@ -83,8 +83,10 @@ export class ExtentDisk implements DiskImage {
     if (this.readOnly) throw new DiskError('read-only', this.path, 'disk is open read-only');
     this.bounds(offset, data.length);
     // All-or-nothing on permissions: never half-apply a write that ends in a ZERO extent.
-    this.each(offset, data.length, (e) => {
+    // The same for corrupt metadata: the CID bump below is a write, too.
+    this.each(offset, data.length, (e, pos, _from, n) => {
       if (!e.writable) throw new DiskError('read-only', e.info().file ?? this.path, `${e.info().type} extent is not writable`);
+      e.probeWrite?.(pos, n);
     });
     if (!this.written) {
       this.meta.beforeFirstWrite?.();

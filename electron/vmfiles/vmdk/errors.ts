@@ -14,7 +14,7 @@ export type DiskErrorCode =
   | 'read-only' // write to a read-only image or to a read-only format
   | 'out-of-range' // I/O beyond the virtual disk size
   | 'exists' // create() target already exists
-  | 'forbidden-path' // an extent or parent outside OpenOptions.confineTo
+  | 'forbidden-path' // an extent or parent outside its descriptor's folder; a disk outside OpenOptions.within
   | 'io';
 
 export class DiskError extends Error {

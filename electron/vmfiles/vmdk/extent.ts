@@ -25,6 +25,9 @@ export interface Extent {
   readonly writable: boolean;
   read(pos: number, buf: Uint8Array): void;
   write(pos: number, data: Uint8Array): void;
+  /** Loads and validates the metadata a write of `length` bytes at `pos` would use, and
+   *  throws what write() would throw for it: called before anything of a write is done. */
+  probeWrite?(pos: number, length: number): void;
   flush(): void;
   close(): void;
   info(): ExtentInfo;

@@ -12,7 +12,8 @@ import { DiskImage, DiskMeta, ExtentDisk } from './disk';
 import { Descriptor, MAX_DESCRIPTOR_BYTES, NO_PARENT_CID, looksLikeDescriptor, parseDescriptor } from './descriptor';
 import { DiskError, ioError } from './errors';
 import { DiskProblem, Extent } from './extent';
-import { FileIo } from './fileIo';
+import { FileIo, type OpenFileOptions, realPath } from './fileIo';
+import { hostFileSizeLimit } from './fileSizeLimit';
 import { FlatExtent, ZeroExtent } from './flatExtent';
 import { GtCache } from './gtCache';
 import { COWD_MAGIC, MAX_GD_ENTRIES, SECTOR, SPARSE_MAGIC } from './sparseHeader';
@@ -21,54 +22,36 @@ import { SparseExtent } from './sparseExtent';
 export interface OpenOptions {
   readOnly?: boolean;
   /**
-   * A descriptor is data from the VM folder, and it may name any host file as an extent or
-   * parent (`RW 8 FLAT "/home/me/.ssh/id_ed25519" 0` would show that file to the guest).
-   * When set, every extent and parent must resolve (symlinks followed) inside this directory.
+   * The image file itself must resolve (symlinks followed) inside this directory: the VM
+   * folder, unless the user allowed disks outside it. Extents and parents named by a
+   * descriptor are always confined to the descriptor's own folder, option or not: a
+   * descriptor is data from a VM folder, and `RW 8 FLAT "/home/me/.ssh/id_ed25519" 0`
+   * would otherwise show that file to the guest.
    */
-  confineTo?: string;
+  within?: string;
 }
 
 interface OpenContext {
-  /** Resolved paths of the children above the file being opened (loop and depth guard). */
+  /** st_dev:st_ino of the children above the file being opened (loop and depth guard). */
   chain: string[];
-  confine: string | null;
 }
 
 /** Snapshot chains deeper than this are refused (VMware allows 32 snapshots per disk). */
 export const MAX_CHAIN_DEPTH = 32;
 
 export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
-  const confine = opts.confineTo === undefined ? null : realDir(opts.confineTo);
-  return openChained(file, opts.readOnly ?? false, { chain: [], confine });
+  const within = opts.within === undefined ? undefined : realPath(opts.within, 'VM folder');
+  return openChained(file, opts.readOnly ?? false, { chain: [] }, { within });
 }
 
-function realDir(dir: string): string {
-  try {
-    return fs.realpathSync(dir);
-  } catch (err) {
-    throw ioError(dir, err, 'confinement directory');
-  }
-}
+/** The real folder of a descriptor: where its extents and parent must be. */
+const folderOf = (file: string) => realPath(path.dirname(path.resolve(file)), 'descriptor folder');
 
-/** Refuses `target` when it lies outside the confinement directory (after symlinks). */
-function checkConfined(target: string, named: string, ctx: OpenContext): void {
-  if (ctx.confine === null) return;
-  let real: string;
-  try {
-    real = fs.realpathSync(target);
-  } catch {
-    return; // missing files fail with 'missing-extent' when opened
-  }
-  const rel = path.relative(ctx.confine, real);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new DiskError('forbidden-path', named, `names ${target}, which is outside ${ctx.confine}`);
-  }
-}
-
-function openChained(file: string, readOnly: boolean, ctx: OpenContext): DiskImage {
-  const io = FileIo.open(file, !readOnly);
+function openChained(file: string, readOnly: boolean, ctx: OpenContext, fileOpts: OpenFileOptions): DiskImage {
+  const io = FileIo.open(file, !readOnly, fileOpts);
   let owned = true;
   try {
+    if (ctx.chain.includes(io.identity)) throw new DiskError('corrupt', fileOpts.namedBy ?? file, `snapshot chain loops back to ${file}`);
     const head = io.readExact(0, Math.min(SECTOR, io.size), 'first sector');
     const magic = head.length >= 4 ? head.readUInt32LE(0) : 0;
     if (magic === SPARSE_MAGIC) {
@@ -81,7 +64,7 @@ function openChained(file: string, readOnly: boolean, ctx: OpenContext): DiskIma
       const text = io.readExact(0, io.size, 'descriptor').toString('utf8');
       io.close();
       owned = false;
-      return openDescriptorDisk(file, text, readOnly, ctx);
+      return openDescriptorDisk(file, io.identity, text, readOnly, ctx);
     }
     owned = false;
     const raw = new FlatExtent(io, Math.ceil(io.size / SECTOR), 0, 'RAW');
@@ -104,7 +87,7 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean, ctx: OpenContext): 
       const end = raw.indexOf(0);
       text = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
       desc = parseDescriptor(text, io.path);
-      parent = openParent(desc, io.path, ctx);
+      parent = openParent(desc, io.path, io.identity, ctx);
       extent.attachParent(parent, 0);
     }
     const subformat = desc?.createType ?? (extent.compressed ? 'streamOptimized' : 'monolithicSparse');
@@ -135,20 +118,21 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean, ctx: OpenContext): 
   }
 }
 
-function openDescriptorDisk(file: string, text: string, readOnly: boolean, ctx: OpenContext): DiskImage {
+function openDescriptorDisk(file: string, identity: string, text: string, readOnly: boolean, ctx: OpenContext): DiskImage {
   const desc = parseDescriptor(text, file);
   if (desc.createType === 'monolithicSparse' || desc.createType === 'streamOptimized') {
     // These keep their descriptor inside the sparse file (qemu refuses them standalone).
     throw new DiskError('unsupported', file, `a standalone descriptor cannot have createType ${desc.createType}`);
   }
   const dir = path.dirname(file);
+  const folder = folderOf(file);
   const extents: Extent[] = [];
   const problems: DiskProblem[] = [];
   let parent: DiskImage | null = null;
   const cache = new GtCache();
   let gdEntries = 0;
   try {
-    parent = openParent(desc, file, ctx);
+    parent = openParent(desc, file, identity, ctx);
     let base = 0;
     for (const line of desc.extents) {
       base += line.sectors * SECTOR;
@@ -158,16 +142,26 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, ctx: 
       }
       if (line.access === 'NOACCESS') throw new DiskError('unsupported', file, `extent "${line.file}" is NOACCESS`);
       const target = path.resolve(dir, line.file!);
-      checkConfined(target, file, ctx);
-      if (target === path.resolve(file)) throw new DiskError('corrupt', file, 'an extent names the descriptor file itself');
       const writable = !readOnly && line.access === 'RW';
       let io: FileIo;
       try {
-        io = FileIo.open(target, writable);
+        io = FileIo.open(target, writable, { what: 'open', within: folder, namedBy: file });
       } catch (err) {
         const e = err instanceof DiskError ? err : ioError(target, err, 'open');
         if (e.code === 'missing-extent') throw new DiskError('missing-extent', target, `extent file named in ${file} does not exist`);
         throw e;
+      }
+      if (io.identity === identity || ctx.chain.includes(io.identity)) {
+        io.close();
+        throw new DiskError('corrupt', file, `extent ${JSON.stringify(line.file)} names the descriptor file itself${io.identity === identity ? '' : ' (of a disk in this chain)'}`);
+      }
+      if (line.type === 'FLAT' || line.type === 'VMFS') {
+        const end = (line.offset + line.sectors) * SECTOR;
+        const limit = hostFileSizeLimit(io.real);
+        if (end > limit) {
+          io.close();
+          throw new DiskError('too-large', file, `FLAT extent ${line.file} ends at byte ${end}, past this host's file-size limit of ${limit} bytes`);
+        }
       }
       if (line.type === 'FLAT' || line.type === 'VMFS') {
         extents.push(new FlatExtent(io, line.sectors, line.offset));
@@ -223,12 +217,10 @@ function openDescriptorDisk(file: string, text: string, readOnly: boolean, ctx: 
  * child recorded as parentCID (qemu `vmdk_is_cid_valid`): otherwise the parent was written
  * after the snapshot and the child's view of it is gone.
  */
-function openParent(desc: Descriptor, file: string, ctx: OpenContext): DiskImage | null {
+function openParent(desc: Descriptor, file: string, self: string, ctx: OpenContext): DiskImage | null {
   const chain = ctx.chain;
   if (desc.parentCid === NO_PARENT_CID && !desc.parentFileNameHint) return null;
   if (!desc.parentFileNameHint) throw new DiskError('corrupt', file, `parentCID is ${desc.parentCid.toString(16)} but no parentFileNameHint names the parent`);
-  const here = path.resolve(file);
-  if (chain.includes(here)) throw new DiskError('corrupt', file, 'snapshot chain loops back to this file');
   if (chain.length >= MAX_CHAIN_DEPTH) throw new DiskError('too-large', file, `snapshot chain deeper than ${MAX_CHAIN_DEPTH}`);
   let target = path.resolve(path.dirname(file), desc.parentFileNameHint);
   // Hints written on Windows hosts may be absolute `C:\VMs\base.vmdk`; try the folder we are in.
@@ -236,8 +228,8 @@ function openParent(desc: Descriptor, file: string, ctx: OpenContext): DiskImage
     target = path.join(path.dirname(file), desc.parentFileNameHint.split(/[\\]/).pop()!);
   }
   if (!fs.existsSync(target)) throw new DiskError('missing-extent', target, `parent disk named in ${file} does not exist`);
-  checkConfined(target, file, ctx);
-  const parent = openChained(target, true, { ...ctx, chain: [...chain, here] });
+  // The parent, like an extent, must be in this disk's own folder (real paths compared).
+  const parent = openChained(target, true, { chain: [...chain, self] }, { within: folderOf(file), namedBy: file, what: 'open parent' });
   const cid = parent.info().cid;
   if (cid !== undefined && parseInt(cid, 16) !== desc.parentCid) {
     parent.close();

@@ -20,6 +20,7 @@ import {
   gdEntries, gtSectors, parseSparseHeader,
 } from './sparseHeader';
 import { checkSparse } from './sparseCheck';
+import { SparseLayout } from './sparseLayout';
 
 /** streamOptimized metadata marker types (size == 0). */
 const MARKER_FOOTER = 3;
@@ -45,8 +46,11 @@ export class SparseExtent implements Extent {
   /** GD indices whose newly allocated GT is not yet referenced from GD/RGD on disk. */
   private readonly newTables = new Set<number>();
   private pendingGrains = 0;
+  /** The file's own metadata, which no grain may overlap. */
+  private readonly layout: SparseLayout;
 
-  private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, readOnly: boolean, sectors: number, cache: GtCache) {
+  private constructor(io: FileIo, header: SparseHeader, gd: Uint32Array, rgd: Uint32Array | null, layout: SparseLayout, readOnly: boolean, sectors: number, cache: GtCache) {
+    this.layout = layout;
     this.cache = cache;
     this.cacheOwner = cache.newOwner();
     this.io = io;
@@ -73,9 +77,13 @@ export class SparseExtent implements Extent {
     }
     if (header.capacity === 0) throw new DiskError('unsupported', io.path, 'descriptor-only sparse file has no data extent');
     const n = gdEntries(header);
-    const gd = readDirectory(io, header, header.gdOffset, n, 'grain directory');
-    const rgd = header.flags & FLAG_RGD && !compressed ? readDirectory(io, header, header.rgdOffset, n, 'redundant grain directory') : null;
-    return new SparseExtent(io, header, gd, rgd, readOnly, Math.min(sectors ?? header.capacity, header.capacity), cache);
+    const withRgd = (header.flags & FLAG_RGD) !== 0 && !compressed;
+    const layout = new SparseLayout(header, withRgd);
+    const gd = readDirectory(io, header, layout, header.gdOffset, n, 'grain directory');
+    const rgd = withRgd ? readDirectory(io, header, layout, header.rgdOffset, n, 'redundant grain directory') : null;
+    layout.addDirectory(gd, false);
+    if (rgd) layout.addDirectory(rgd, true);
+    return new SparseExtent(io, header, gd, rgd, layout, readOnly, Math.min(sectors ?? header.capacity, header.capacity), cache);
   }
 
   attachParent(parent: DiskImage | null, guestBase: number): void {
@@ -134,6 +142,12 @@ export class SparseExtent implements Extent {
       }
       done += n;
     }
+  }
+
+  probeWrite(pos: number, length: number): void {
+    const last = Math.floor((pos + Math.max(length, 1) - 1) / this.grainBytes);
+    for (let grain = Math.floor(pos / this.grainBytes); grain <= last; grain += this.header.numGTEsPerGT) this.entry(grain);
+    this.entry(last);
   }
 
   flush(): void {
@@ -196,9 +210,12 @@ export class SparseExtent implements Extent {
     const need = this.compressed ? 1 : this.header.grainSize;
     for (let j = 0; j < gt.length; j++) {
       const e = gt[j];
-      if (this.holdsData(e) && e + need > fileSectors) {
+      if (!this.holdsData(e)) continue;
+      if (e + need > fileSectors) {
         throw new DiskError('corrupt', this.io.path, `grain table ${index} entry ${j} points to sector ${e}, beyond the end of the file (${fileSectors} sectors)`);
       }
+      const meta = this.layout.hit(e, need);
+      if (meta) throw new DiskError('corrupt', this.io.path, `grain table ${index} entry ${j} points into the ${meta} (sector ${e}): refusing I/O through it`);
     }
     this.cache.set(this.cacheOwner, index, gt);
     return gt;
@@ -221,9 +238,11 @@ export class SparseExtent implements Extent {
     if (this.rgd) {
       this.rgd[index] = this.appendSectors(gts);
       this.io.write(zeros, this.rgd[index] * SECTOR);
+      this.layout.addTable(this.rgd[index]);
     }
     this.gd[index] = this.appendSectors(gts);
     this.io.write(zeros, this.gd[index] * SECTOR);
+    this.layout.addTable(this.gd[index]);
     this.newTables.add(index);
     return new Uint32Array(this.header.numGTEsPerGT);
   }
@@ -283,7 +302,7 @@ export class SparseExtent implements Extent {
   }
 }
 
-function readDirectory(io: FileIo, h: SparseHeader, at: number, n: number, what: string): Uint32Array {
+function readDirectory(io: FileIo, h: SparseHeader, layout: SparseLayout, at: number, n: number, what: string): Uint32Array {
   const bytes = io.readExact(at * SECTOR, n * 4, what);
   const dir = new Uint32Array(n);
   const fileSectors = Math.floor(io.size / SECTOR);
@@ -293,6 +312,8 @@ function readDirectory(io: FileIo, h: SparseHeader, at: number, n: number, what:
     if (e !== 0 && e + gts > fileSectors) {
       throw new DiskError('truncated', io.path, `${what} entry ${i}: grain table at sector ${e} lies beyond the end of the file (${fileSectors} sectors)`);
     }
+    const meta = e === 0 ? null : layout.fixedHit(e, gts);
+    if (meta) throw new DiskError('corrupt', io.path, `${what} entry ${i}: grain table at sector ${e} lies in the ${meta}`);
     dir[i] = e;
   }
   return dir;
