@@ -186,7 +186,8 @@ void conversation(Rig& r, vireo_fuzz::Input& in) {
     if (r.msg(k, bdoor::kMsgOpen, proto | bdoor::kFlagCookie) == bdoor::kStSuccess)
       k = Known{uint32_t(g.rdx >> 16), uint32_t(g.rsi), uint32_t(g.rdi)};
   }
-  uint32_t n = pick & 0x10 ? in.u16() + (in.u8() & 1 ? 1u : 0u) : in.u8();
+  uint32_t n = pick & 0x10 ? in.u16() : in.u8();
+  if (pick & 0x40) n += 1;  // 65536: the largest message; 65537 must be refused
   if (!(r.msg(k, bdoor::kMsgSendSize, n) & bdoor::kStSuccess)) return;
   unsigned how = in.u8();
   if (how & 0x80) {
@@ -194,7 +195,9 @@ void conversation(Rig& r, vireo_fuzz::Input& in) {
   } else {
     r.hb(k, true, n, in.u8() & 1 ? in.gpa() : 0x1000, how, in);
   }
-  r.handler.reply_size = in.u8() & 1 ? in.u16() + (in.u8() & 3 ? 0u : 8u) : in.u8();
+  uint8_t reply = in.u8();
+  r.handler.reply_size = reply & 1 ? in.u16() : in.u8();
+  if (reply & 2) r.handler.reply_size += 8;  // past 65536: the device must refuse it
   if (!(r.msg(k, bdoor::kMsgRecvSize, 0) & bdoor::kStDoRecv)) return;
   uint32_t len = uint32_t(g.rbx);
   if (len > bdoor::kMaxMessage) std::abort();
@@ -211,18 +214,38 @@ void conversation(Rig& r, vireo_fuzz::Input& in) {
 void host_step(Rig& r, vireo_fuzz::Input& in) {
   Backdoor& bd = r.bd;
   switch (in.u8() % 8) {
-    case 0: bd.clipboard().set_host_text(std::string(in.u16() + (in.u8() & 1 ? 0x1000u : 0u), 'c')); break;
+    case 0: {
+      size_t n = in.u16();
+      if (in.u8() & 1) n += 0x1000;  // past the 64 KiB selection limit
+      bd.clipboard().set_host_text(std::string(n, 'c'));
+      break;
+    }
     case 1: {
       uint8_t p = in.u8();
       bd.clipboard().set_policy(p & 1, p & 2);
       break;
     }
-    case 2: bd.mouse().push_absolute(in.u32(), in.u16(), in.u16(), int8_t(in.u8())); break;
-    case 3: bd.mouse().push_relative(in.u32(), int32_t(in.u32()), int32_t(in.u32()), int8_t(in.u8())); break;
+    case 2: {
+      uint32_t buttons = in.u32();
+      uint16_t x = in.u16(), y = in.u16();
+      bd.mouse().push_absolute(buttons, x, y, int8_t(in.u8()));
+      break;
+    }
+    case 3: {
+      uint32_t buttons = in.u32();
+      int32_t dx = int32_t(in.u32()), dy = int32_t(in.u32());
+      bd.mouse().push_relative(buttons, dx, dy, int8_t(in.u8()));
+      break;
+    }
     case 4: bd.rpc().checkpoint(); break;
     case 5: bd.rpc().fail_all(); break;
     case 6: bd.host().set_tsc_khz(in.u8() & 1 ? in.u64() : 0); break;
-    default: bd.host().set_pointer(in.u8() & 1, int16_t(in.u16()), int16_t(in.u16())); break;
+    default: {
+      bool grabbed = in.u8() & 1;
+      int16_t x = int16_t(in.u16()), y = int16_t(in.u16());
+      bd.host().set_pointer(grabbed, x, y);
+      break;
+    }
   }
 }
 

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vireo_test::FakeVcpu vcpu(m.mem());
   vireo_fuzz::Input in(data, size);
   int64_t now = int64_t(in.u32()) * 2;  // 1970 .. 2242
-  CmosRtc rtc(uint64_t{in.u32()} << 12, uint64_t{in.u16()} << 20, in.u8(), [&] { return now; });
+  uint64_t below_4g = uint64_t{in.u32()} << 12, above_4g = uint64_t{in.u16()} << 20;
+  CmosRtc rtc(below_4g, above_4g, in.u8(), [&] { return now; });
   while (in.more()) {
     switch (in.u8() % 5) {
       case 0: {  // index then data write

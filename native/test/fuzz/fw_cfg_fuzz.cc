@@ -70,7 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 4: {  // DMA: FWCfgDmaAccess {be32 control, be32 length, be64 address} at desc
         uint64_t desc = in.gpa();
-        uint32_t control = in.u16() | uint32_t(in.u8() & 1 ? 0x20 + in.u8() % 6 : in.u8()) << 16;
+        uint32_t control = in.u16();
+        control |= uint32_t(in.u8() & 1 ? 0x20 + in.u8() % 6 : in.u8()) << 16;
         uint32_t length = in.u8() & 1 ? in.u32() : in.u16();
         uint64_t address = in.gpa();
         uint8_t d[16];

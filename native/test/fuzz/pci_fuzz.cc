@@ -100,7 +100,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     switch (in.u8() % 7) {
       case 0: {  // latch write of any width at any of 0xCF8-0xCFB
         uint8_t v[4];
-        put_le32(v, in.u8() & 1 ? in.u32() : 0x80000000u | (in.u8() & 7u) << 11 | (in.u8() & 0xFC));
+        uint32_t latch;
+        if (in.u8() & 1) {
+          latch = in.u32();
+        } else {
+          latch = 0x80000000u | (in.u8() & 7u) << 11;  // bus 0, slot 0-7, function 0
+          latch |= in.u8() & 0xFC;
+        }
+        put_le32(v, latch);
         unsigned port = PciHost::kPortBase + (in.u8() & 3), width = 1u << (in.u8() % 3);
         r.pio.write(port, v, width, r.vcpu);
         break;
@@ -133,7 +140,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 5: {  // bus access near a BAR (either side of its edges) or anywhere
         PciDevice* d = r.devices[in.u8() % 3];
         int bar = in.u8() % 7;
-        uint64_t at = d->bar_decoded_at(bar) + int8_t(in.u8()) + (in.u8() & 1 ? d->bar_size(bar) : 0);
+        uint64_t at = d->bar_decoded_at(bar) + int8_t(in.u8());
+        if (in.u8() & 1) at += d->bar_size(bar);  // around the end instead of the start
         unsigned width = in.width();
         uint8_t v[8] = {};
         if (d->bar_type(bar) == PciDevice::BarType::kIo) {

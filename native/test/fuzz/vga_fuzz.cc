@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 4: {  // VBE register, or the port at any width
         if (in.u8() & 1) {
-          vbe(in.u8() % 12, in.u16());
+          uint16_t index = in.u8() % 12;
+          vbe(index, in.u16());
         } else {
           uint16_t port = BochsVbe::kIndexPort + (in.u8() & 1);
           unsigned width = 1u << (in.u8() % 3);
@@ -80,8 +81,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 7:
-        if (in.u8() & 1) r.card.display().set_boot_framebuffer(in.u16() % 400, in.u16() % 300);
-        else r.card.display().mode();
+        if (in.u8() & 1) {
+          uint32_t w = in.u16() % 400, h = in.u16() % 300;
+          r.card.display().set_boot_framebuffer(w, h);
+        } else {
+          r.card.display().mode();
+        }
         break;
       default: r.frame(in.u8()); break;
     }

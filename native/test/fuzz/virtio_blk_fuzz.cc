@@ -139,7 +139,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 3: vireo_fuzz::guest_fill(in, r.m); break;
       case 4: r.init(uint16_t(1u << (in.u8() % 10))); break;  // 1..512 (256 is the maximum)
       case 5: request(r, in); break;
-      case 6: r.wr(VirtioPci::kNotifyOffset + 4 * (in.u8() % 4), in.u16(), 2); break;
+      case 6: {  // notify any queue (only 0 exists) with any value
+        unsigned q = in.u8() % 4;
+        r.wr(VirtioPci::kNotifyOffset + 4 * q, in.u16(), 2);
+        break;
+      }
       case 7: {  // PCI config cycle: address latch then data, any width and offset
         uint32_t latch = 0x80000000u | 3u << 11 | (in.u8() & 0xFC);
         uint8_t l[4];
