@@ -16,7 +16,7 @@ const steps = [
   ['type-check and compile TypeScript (tsc -b, Electron files against electron.d.ts)', 'npx', ['tsc', '-b']],
   ['type-check the renderer, the e2e suites and every test file', 'sh', ['-c', 'npx tsc -p renderer --noEmit && npx tsc -p e2e --noEmit && npx tsc -p tsconfig.tests.json']],
   ['native unit tests (ASan/UBSan)', 'make', ['-s', '-C', 'native/test', 'run']],
-  exists('native/test/fuzz/Makefile') && ['backdoor fuzzing, short run', 'make', ['-s', '-C', 'native/test/fuzz', 'short']],
+  exists('native/test/fuzz/Makefile') && ['device fuzzing, short run (libFuzzer)', 'make', ['-s', '-C', 'native/test/fuzz', 'short']],
   ['option ROM under QEMU (SeaBIOS boots a --kernel through it)', 'make', ['-s', '-C', 'native/firmware', 'check']],
   ['lint and layer rules', 'npx', ['eslint', '.']],
   ['vitest: unit and KVM tiers', 'npx', ['vitest', 'run']],

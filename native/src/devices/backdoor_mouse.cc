@@ -18,9 +18,10 @@ bool VmMouse::push_absolute(uint32_t buttons, uint16_t x, uint16_t y, int8_t whe
 }
 
 bool VmMouse::push_relative(uint32_t buttons, int32_t dx, int32_t dy, int8_t wheel) {
-  // Linux negates y of relative packets (up = positive on the wire).
+  // Linux negates y of relative packets (up = positive on the wire). Negated as an
+  // unsigned word: -dy overflows (UB) for dy = INT32_MIN; the wire value is the same.
   const uint32_t p[4] = {bdoor::kMouseRelativePacket | (buttons & 0x38), uint32_t(dx),
-                         uint32_t(-dy), uint32_t(uint8_t(-wheel))};
+                         0u - uint32_t(dy), uint32_t(uint8_t(-wheel))};
   return push(p);
 }
 
