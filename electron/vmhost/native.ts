@@ -124,9 +124,8 @@ export interface NativeAddon {
 
 let cached: NativeAddon | undefined;
 
-/** Finds native/build/Release/vireo_native.node from the compiled or packaged layout. */
-export function loadNative(): NativeAddon {
-  if (cached) return cached;
+/** The path of native/build/Release/vireo_native.node in the compiled or packaged layout. */
+export function nativeModulePath(): string {
   const candidates = [
     process.env.VIREO_NATIVE,
     path.resolve(__dirname, '../../../native/build/Release/vireo_native.node'),
@@ -139,7 +138,12 @@ export function loadNative(): NativeAddon {
   if (!found) {
     throw new Error(`the native VMM module is not built (looked in ${candidates.join(', ')}): run npm run build:native`);
   }
+  return found;
+}
+
+export function loadNative(): NativeAddon {
+  if (cached) return cached;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  cached = require(found) as NativeAddon;
+  cached = require(nativeModulePath()) as NativeAddon;
   return cached;
 }

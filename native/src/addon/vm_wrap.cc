@@ -1,6 +1,7 @@
 #include "vm_wrap.h"
 
 #include "errors.h"
+#include "js_env.h"
 
 namespace vireo {
 
@@ -145,7 +146,7 @@ Napi::Value VmWrap::Start(const Napi::CallbackInfo& info) {
     auto* copy = new MachineEvent(e);
     napi_status st = tsfn.NonBlockingCall(copy, [alive](Napi::Env env, Napi::Function cb, MachineEvent* ev) {
       // Teardown of the environment, or an event queued before close(): dropped.
-      if (env == nullptr || cb.IsEmpty() || !*alive) {
+      if (env == nullptr || cb.IsEmpty() || !*alive || !can_call_js(env)) {
         delete ev;
         return;
       }

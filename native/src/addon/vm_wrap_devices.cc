@@ -2,6 +2,7 @@
 // clipboard, statistics), keyboard and pointer input, the display (frames into JS-owned
 // buffers) and disks served by the VM host.
 #include "errors.h"
+#include "js_env.h"
 #include "vm_wrap.h"
 
 namespace vireo {
@@ -27,7 +28,7 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
     napi_status st = tsfn.NonBlockingCall(copy, [relay, alive](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
       // Teardown, or a message queued before close() freed `relay` (it must not be
       // answered: that was a use-after-free); the vCPU's bounded wait answers.
-      if (env == nullptr || cb.IsEmpty() || !*alive) {
+      if (env == nullptr || cb.IsEmpty() || !*alive || !can_call_js(env)) {
         delete msg;
         return;
       }
@@ -40,8 +41,9 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
       uint64_t id = msg->id;
       delete msg;
       Napi::Value r = cb.Call({o});
-      if (id == 0) return;
       if (env.IsExceptionPending()) env.GetAndClearPendingException();
+      // The callback itself may have closed the VM (freeing `relay`): check again.
+      if (id == 0 || !*alive) return;
       std::string reply;
       if (r.IsString()) reply = r.As<Napi::String>().Utf8Value();
       else if (r.IsBuffer()) reply.assign(r.As<Napi::Buffer<char>>().Data(), r.As<Napi::Buffer<char>>().Length());
@@ -219,7 +221,7 @@ Napi::Value VmWrap::OnDiskRequest(const Napi::CallbackInfo& info) {
       auto* copy = new BlockRequest(std::move(r));
       napi_status st = tsfn.BlockingCall(copy, [alive](Napi::Env env, Napi::Function cb, BlockRequest* req) {
         // Teardown, or a request queued before close(): the vCPU's wait is cancelled.
-        if (env == nullptr || cb.IsEmpty() || !*alive) {
+        if (env == nullptr || cb.IsEmpty() || !*alive || !can_call_js(env)) {
           delete req;
           return;
         }
