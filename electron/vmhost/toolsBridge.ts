@@ -7,11 +7,18 @@ import { ToolsService } from './tools/toolsService';
 
 const DEFAULT_VIEWPORT = { width: 1024, height: 768 };
 
+/**
+ * What the bridge uses of the VM: the addon's backdoor calls. A running VM's NativeVm
+ * has them; so does the backdoor tracer's link (electron/testing/backdoorTracer.ts),
+ * which serves host processes with the same native device code.
+ */
+export type ToolsBackdoor = Pick<NativeVm, 'onGuestRpc' | 'mirrorGuestInfo' | 'setBackdoorState' | 'setHostClipboard' | 'setClipboardPolicy'>;
+
 export class ToolsBridge {
   readonly tools: ToolsService;
 
   constructor(
-    private readonly vm: NativeVm,
+    private readonly vm: ToolsBackdoor,
     config: VmConfig,
     private readonly emit: (event: HostEvent) => void,
   ) {
