@@ -124,6 +124,15 @@ export type HostRequest =
   | { kind: 'guestinfo-set'; v: 1; key: string; value: string }
   | { kind: 'frames'; v: 1; enabled: boolean };
 
+// ---- second clients of a running VM (vireo guestinfo): the VM host's control socket ----
+// One JSON object per line each way, one response per request, in order
+// (electron/vmhost/controlServer.ts; the path: electron/vmfiles/controlSocket.ts).
+export type ControlRequest =
+  | { kind: 'guestinfo-get'; v: 1; key: string }
+  | { kind: 'guestinfo-set'; v: 1; key: string; value: string };
+
+export type ControlResponse = { ok: true; value?: string } | { ok: false; error: string };
+
 // ---- VM host -> client ----
 export type HostEvent =
   | { kind: 'hello'; v: 1; protocol: number; capabilities: HostCapabilities }

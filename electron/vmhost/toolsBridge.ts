@@ -1,7 +1,7 @@
 // Joins the native backdoor to the TypeScript tools services for one VM: complete
 // GuestRPC messages in, replies out; tools state, guest info and clipboard to the client;
 // the client's viewport, clipboard and switches to the guest.
-import type { GuestToolsInfo, HostEvent, PowerOp, VmConfig } from '../common/protocol';
+import type { ControlRequest, ControlResponse, GuestToolsInfo, HostEvent, PowerOp, VmConfig } from '../common/protocol';
 import type { NativeVm } from './native';
 import { ToolsService } from './tools/toolsService';
 
@@ -54,6 +54,16 @@ export class ToolsBridge {
       osName: os.fullName ?? os.name,
       ipAddresses: ip ? [ip] : [],
     };
+  }
+
+  /** A control-socket request (vireo guestinfo): any guestinfo key, host- or guest-set. */
+  control(request: ControlRequest): ControlResponse {
+    if (request.kind === 'guestinfo-get') {
+      const value = this.tools.getGuestInfo(request.key);
+      return value === undefined ? { ok: false, error: `${request.key}: no value` } : { ok: true, value };
+    }
+    const r = this.tools.setGuestInfo(request.key, request.value);
+    return r.ok ? { ok: true } : { ok: false, error: `${request.key}: ${r.error}` };
   }
 
   setViewport(width: number, height: number): void {

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 
 import { VMM_ERROR_CODES, type VmmErrorCode } from '../common/errors';
 import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
+import { controlSocketPath } from '../vmfiles/controlSocket';
 import { acquireLock, type FileLock } from '../vmfiles/lock';
+import { ControlServer } from './controlServer';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
 import { set2Code } from './keymap';
@@ -55,6 +57,7 @@ export class VmSession {
   private display?: DisplaySession;
   private disks?: DiskSet;
   private vmLock?: FileLock;
+  private control?: ControlServer;
   private pointer = { x: 0, y: 0 };
   // What a client asked for before the VM existed (a window attaches before start).
   private framesWanted = false;
@@ -90,6 +93,7 @@ export class VmSession {
     );
     this.serial.on('error', () => undefined);
     this.tools = new ToolsBridge(vm, config, this.emit);
+    if (config.vmxPath) this.serveControl(config.vmxPath, this.tools);
     this.display = new DisplaySession(vm, this.emit);
     if (this.framesWanted) this.display.setFrames(true);
     if (this.viewportWanted) this.tools.setViewport(this.viewportWanted.width, this.viewportWanted.height);
@@ -214,9 +218,24 @@ export class VmSession {
     ).finally(() => this.close(reason, code, detail));
   }
 
+  /**
+   * The VM's control socket for second clients (vireo guestinfo). Without it the VM still
+   * runs (an 'error' event would end a CLI run), so the failure is one line on stderr.
+   */
+  private serveControl(vmxPath: string, tools: ToolsBridge): void {
+    const unavailable = (err: Error) =>
+      process.stderr.write(`vireo: no control socket for ${vmxPath} (vireo guestinfo cannot reach this VM): ${err.message}\n`);
+    try {
+      this.control = new ControlServer(controlSocketPath(vmxPath), (r) => tools.control(r), unavailable);
+    } catch (err) {
+      unavailable(err as Error);
+    }
+  }
+
   /** Closes the machine, drains what the guest wrote, then reports the end. */
   private close(reason: StopReason, code: number, detail?: string): void {
     if (this.timer) clearInterval(this.timer);
+    this.control?.close();
     this.tools?.dispose();
     this.display?.stop();
     const vm = this.vm;
