@@ -191,17 +191,36 @@ export function traceOnce(argv: string[], opts: TraceOptions = {}): Promise<Trac
   return new TracedProgram(argv, opts).done;
 }
 
+/** The events of a finished run's link bytes ('E' frames). */
+function eventsOf(link: Buffer): TracerEvent[] {
+  const events: TracerEvent[] = [];
+  for (let at = 0; at + 5 <= link.length; ) {
+    const len = link.readUInt32LE(at);
+    if (link[at + 4] === 0x45 /* 'E' */) events.push(JSON.parse(link.subarray(at + 5, at + 4 + len).toString('utf8')) as TracerEvent);
+    at += 4 + len;
+  }
+  return events;
+}
+
 /**
- * Why the tracer cannot run here, or undefined when it can: it must be built, and this
- * process must be allowed to ptrace its children (containers may forbid it).
+ * Why the tracer cannot run here, or undefined when it can: it must be built, this
+ * process must be allowed to ptrace its children (containers may forbid it), and the
+ * traced program must be able to believe it runs on VMware: either CPUID faults into the
+ * tracer, or the host's own hypervisor signature is one open-vm-tools does not refuse
+ * (VmCheck_IsVirtualWorld refuses "KVMKVMKVM" and Xen's, lib/vmCheck/vmcheck.c).
  */
 export function tracerUnavailable(): string | undefined {
   if (!fs.existsSync(BDTRACE)) return `${BDTRACE} is not built: run make -C native/tools/bdtrace`;
   const r = spawnSync(BDTRACE, ['--link', String(LINK_FD), '--', '/bin/true'], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    encoding: 'utf8',
     timeout: 20_000,
   });
   if (r.status !== 0) return `bdtrace cannot trace /bin/true here (exit ${r.status ?? r.signal}): ${String(r.stderr).trim()}`;
+  const events = eventsOf(r.output[LINK_FD] as Buffer);
+  const faulting = events.some((e) => e.kind === 'cpuid-faulting' && e.result === 0);
+  const host = events.find((e): e is Extract<TracerEvent, { kind: 'host-cpuid' }> => e.kind === 'host-cpuid');
+  if (!faulting && host && /^(KVMKVMKVM|XenVMMXenVMM)/.test(host.signature)) {
+    return `this host's CPUID says ${JSON.stringify(host.signature)} and offers no CPUID faulting (arch_prctl ARCH_SET_CPUID), so open-vm-tools refuse to run even under the tracer`;
+  }
   return undefined;
 }
