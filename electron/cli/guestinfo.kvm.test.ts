@@ -1,6 +1,7 @@
 // `vireo guestinfo VM.vmx get|set` against a VM that `vireo run VM.vmx` runs on KVM: a
 // second CLI process reads the .vmx's guestinfo key and sets and reads one while the VM
-// runs (vmrun readVariable/writeVariable guestVar), through the VM host's control socket.
+// runs (vmrun readVariable/writeVariable guestVar), through the VM host's control socket;
+// the run leaves a vmware.log in the VM folder.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,6 +45,11 @@ describe.runIf(kvm)('vireo guestinfo on a running VM', () => {
     } finally {
       expect(await exited).toBe(103); // stopped by --timeout
     }
+    // The run left its vmware.log in the VM folder (VMware's name and line shape).
+    const log = fs.readFileSync(path.join(path.dirname(vmx), 'vmware.log'), 'utf8');
+    expect(log).toMatch(/^\S+Z In\(05\) vmx - Power on .*guestinfo\.vmx: 64 MiB, 1 vCPU\(s\)/m);
+    expect(log).toMatch(/In\(05\) vmx - VM state: running$/m);
+    expect(log).toMatch(/In\(05\) vmx - VM state: stopped \(host/m);
     const stopped = await runCli(['guestinfo', vmx, 'get', 'live']);
     expect(stopped.code).toBe(2);
     expect(stopped.stderr).toMatch(/guestinfo\.vmx is not running \(no VM host at .*\): start it with vireo run /);

@@ -17,6 +17,7 @@ import type { HostEvent, VmConfig } from '../../common/protocol';
 import { skipReason } from '../../testing/kvmGate';
 import { TracedProgram, tracerUnavailable, type TracerEvent, type TracedRun, type TraceOptions } from '../../testing/backdoorTracer';
 import { ToolsBridge } from '../toolsBridge';
+import { VmLog } from '../vmLog';
 
 const SUITE = 'open-vm-tools under the backdoor tracer';
 const RPCTOOL = '/usr/bin/vmware-rpctool';
@@ -37,7 +38,7 @@ class TracedVm {
   readonly program: TracedProgram;
   readonly bridge: ToolsBridge;
 
-  constructor(argv: string[], opts: TraceOptions & { guestInfo?: Record<string, string> } = {}) {
+  constructor(argv: string[], opts: TraceOptions & { guestInfo?: Record<string, string>; log?: VmLog } = {}) {
     this.program = new TracedProgram(argv, opts);
     const config: VmConfig = {
       name: 'traced',
@@ -47,7 +48,12 @@ class TracedVm {
       tools: { syncTime: true, copyAllowed: true, pasteAllowed: true },
       guestInfo: opts.guestInfo,
     };
-    this.bridge = new ToolsBridge(this.program, config, (e) => this.hostEvents.push(e));
+    this.bridge = new ToolsBridge(this.program, config, (e) => {
+      opts.log?.event(e);
+      this.hostEvents.push(e);
+    });
+    // As VmSession wires the VM's vmware.log.
+    this.bridge.tools.on('log', (text) => opts.log?.guest(text));
     running.add(this);
   }
 
@@ -161,11 +167,13 @@ describe.runIf(!why)(SUITE, () => {
         ['[powerops]', `poweroff-script = ${script}`, '[guestinfo]', 'poll-interval = 1', '[logging]', 'log = true', 'vmsvc.level = message', 'vmsvc.handler = std', ''].join('\n'),
       );
       const offsetS = 3600;
+      const vmLog = new VmLog(work);
       const vm = new TracedVm([VMTOOLSD, '-n', 'vmsvc', '-c', conf, '--plugin-path', plugins, '--common-path', common], {
         // The shell runs the power-off script and shutdown. Nothing else: vmtoolsd's
         // `lsb_release -sd` is refused, and it names the OS from /etc/*-release itself.
         allowExec: ['/bin/sh', '/usr/bin/sh', script],
         clockOffsetS: offsetS,
+        log: vmLog,
       });
       const p = vm.program;
       const toolsInfo = () => vm.hostEvents.flatMap((e) => (e.kind === 'tools' ? [e.info] : []));
@@ -208,6 +216,11 @@ describe.runIf(!why)(SUITE, () => {
       await vm.end();
       reportCpuid(run);
       expect(toolsInfo().at(-1)?.state, describeRun(run)).toBe('stopped');
+      // The VM's vmware.log has vmtoolsd's own GuestRPC log line and the tools state.
+      vmLog.close();
+      const vmwareLog = fs.readFileSync(path.join(work, 'vmware.log'), 'utf8');
+      expect(vmwareLog).toMatch(/^\S+Z In\(05\) vcpu-0 - Guest: toolbox: Version: 12\.\d+\.\d+\.\d+ \(build-\d+\)$/m);
+      expect(vmwareLog).toMatch(/In\(05\) vmx - Tools: running version 12\.\d+\.\d+/);
       // timeSync ends every step with STOPCATCHUP (doc vmware-backdoor.md §6).
       expect(stats(run).STOPCATCHUP).toBeGreaterThan(0);
     } finally {
