@@ -40,6 +40,8 @@ export interface TraceOptions {
   allowExec?: string[];
   /** The backdoor's host clock runs this far ahead of the real one. */
   clockOffsetS?: number;
+  /** The TSC frequency GETMHZ/GETHZ report, as a VM's does (KVM_GET_TSC_KHZ). */
+  tscKhz?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -59,6 +61,7 @@ export class TracedProgram implements ToolsBackdoor {
     const args = ['--link', String(LINK_FD)];
     for (const p of opts.allowExec ?? []) args.push('--allow-exec', p);
     if (opts.clockOffsetS) args.push('--clock-offset-s', String(opts.clockOffsetS));
+    if (opts.tscKhz) args.push('--tsc-khz', String(opts.tscKhz));
     this.child = spawn(BDTRACE, [...args, '--', ...argv], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
@@ -97,12 +100,13 @@ export class TracedProgram implements ToolsBackdoor {
   }
 
   setBackdoorState(state: NativeBackdoorState): void {
-    const p = Buffer.alloc(10);
+    const p = Buffer.alloc(14);
     const screen = state.screenWidth !== undefined && state.screenHeight !== undefined;
-    p[0] = (screen ? 1 : 0) | (state.mouseAbsolute !== undefined ? 2 : 0);
+    p[0] = (screen ? 1 : 0) | (state.mouseAbsolute !== undefined ? 2 : 0) | (state.guiOptions !== undefined ? 4 : 0);
     p.writeUInt32LE(state.screenWidth ?? 0, 1);
     p.writeUInt32LE(state.screenHeight ?? 0, 5);
     p[9] = state.mouseAbsolute ? 1 : 0;
+    p.writeUInt32LE(state.guiOptions ?? 0, 10);
     this.send('S', p);
   }
 

@@ -6,6 +6,12 @@ import type { NativeVm } from './native';
 import { ToolsService } from './tools/toolsService';
 
 const DEFAULT_VIEWPORT = { width: 1024, height: 768 };
+/**
+ * GETGUIOPTIONS bit VMWARE_GUI_SYNC_TIME (open-vm-tools lib/include/backdoor_def.h): what
+ * `vmware-toolbox-cmd timesync status|enable|disable` reads first (toolbox/
+ * toolboxcmd-time.c); `disable` tells the host nothing while the bit is clear.
+ */
+const GUI_SYNC_TIME = 0x400;
 
 /**
  * What the bridge uses of the VM: the addon's backdoor calls. A running VM's NativeVm
@@ -31,7 +37,13 @@ export class ToolsBridge {
       this.report();
     });
     vm.setClipboardPolicy(policy.copyAllowed, policy.pasteAllowed);
-    vm.setBackdoorState({ screenWidth: DEFAULT_VIEWPORT.width, screenHeight: DEFAULT_VIEWPORT.height, mouseAbsolute: true });
+    vm.setBackdoorState({
+      screenWidth: DEFAULT_VIEWPORT.width,
+      screenHeight: DEFAULT_VIEWPORT.height,
+      mouseAbsolute: true,
+      guiOptions: policy.syncTime ? GUI_SYNC_TIME : 0,
+    });
+    this.tools.on('syncTime', (on) => vm.setBackdoorState({ guiOptions: on ? GUI_SYNC_TIME : 0 }));
     for (const [key, value] of Object.entries(config.guestInfo ?? {})) this.tools.setGuestInfo(key, value);
     vm.onGuestRpc((m) => {
       if (m.id === 0) {

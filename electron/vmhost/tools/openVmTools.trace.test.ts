@@ -23,10 +23,11 @@ const SUITE = 'open-vm-tools under the backdoor tracer';
 const RPCTOOL = '/usr/bin/vmware-rpctool';
 const CHECKVM = '/usr/bin/vmware-checkvm';
 const VMTOOLSD = '/usr/bin/vmtoolsd';
+const TOOLBOX = '/usr/bin/vmware-toolbox-cmd';
 const PLUGINS = '/usr/lib/x86_64-linux-gnu/open-vm-tools/plugins/vmsvc';
 
 function unavailable(): string | undefined {
-  const missing = [RPCTOOL, CHECKVM, VMTOOLSD, path.join(PLUGINS, 'libpowerOps.so')].filter((f) => !fs.existsSync(f));
+  const missing = [RPCTOOL, CHECKVM, VMTOOLSD, TOOLBOX, path.join(PLUGINS, 'libpowerOps.so')].filter((f) => !fs.existsSync(f));
   if (missing.length) return `open-vm-tools is not installed (${missing.join(', ')} missing): apt-get install open-vm-tools`;
   return tracerUnavailable();
 }
@@ -38,14 +39,14 @@ class TracedVm {
   readonly program: TracedProgram;
   readonly bridge: ToolsBridge;
 
-  constructor(argv: string[], opts: TraceOptions & { guestInfo?: Record<string, string>; log?: VmLog } = {}) {
+  constructor(argv: string[], opts: TraceOptions & { guestInfo?: Record<string, string>; log?: VmLog; syncTime?: boolean } = {}) {
     this.program = new TracedProgram(argv, opts);
     const config: VmConfig = {
       name: 'traced',
       memoryMiB: 0,
       cpus: 1,
       firmware: 'none',
-      tools: { syncTime: true, copyAllowed: true, pasteAllowed: true },
+      tools: { syncTime: opts.syncTime ?? true, copyAllowed: true, pasteAllowed: true },
       guestInfo: opts.guestInfo,
     };
     this.bridge = new ToolsBridge(this.program, config, (e) => {
@@ -148,6 +149,43 @@ describe.runIf(!why)(SUITE, () => {
     // request "info-set guestinfo.big <20480>" + "info-get guestinfo.big", replies "1 " and "1 <20480>"
     const sent = 'info-set guestinfo.big '.length + big.length + 'info-get guestinfo.big'.length;
     expect(s['hb-bytes']).toBe(sent + 2 + 2 + big.length);
+  });
+
+  it("vmware-rpctool 'log …' writes a Guest: line to the VM's vmware.log", async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-ovt-log-'));
+    try {
+      const log = new VmLog(work);
+      const run = await new TracedVm([RPCTOOL, 'log hello from the guest'], { log }).end();
+      log.close();
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(fs.readFileSync(path.join(work, 'vmware.log'), 'utf8')).toMatch(/^\S+Z In\(05\) vcpu-0 - Guest: hello from the guest$/m);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('vmware-toolbox-cmd reads the host time and CPU speed, and switches time sync on the host', async () => {
+    // stat hosttime: GETTIMEFULL, printed in the guest's local time zone.
+    const ahead = 86_400;
+    const hosttime = await new TracedVm([TOOLBOX, 'stat', 'hosttime'], { clockOffsetS: ahead, env: { ...process.env, TZ: 'UTC' } }).end();
+    expect(hosttime.code, describeRun(hosttime)).toBe(0);
+    const shown = Date.parse(`${hosttime.stdout.trim()} UTC`);
+    expect(Math.abs(shown - (Date.now() + ahead * 1000)), hosttime.stdout).toBeLessThan(10_000);
+    // stat speed: GETMHZ, the VM's TSC frequency.
+    const speed = await new TracedVm([TOOLBOX, 'stat', 'speed'], { tscKhz: 2_345_678 }).end();
+    expect([speed.code, speed.stdout], describeRun(speed)).toEqual([0, '2345 MHz\n']);
+    // timesync: the tool reads GETGUIOPTIONS (VMWARE_GUI_SYNC_TIME) and asks the host with
+    // vmx.set_option synctime; a later status reads the host's new state.
+    const sh = (script: string, syncTime: boolean) =>
+      new TracedVm(['/bin/sh', '-c', script], { allowExec: [TOOLBOX], syncTime });
+    const on = sh(`${TOOLBOX} timesync status; ${TOOLBOX} timesync disable; ${TOOLBOX} timesync status`, true);
+    const onRun = await on.end();
+    expect(onRun.stdout, describeRun(onRun)).toBe('Enabled\nDisabled\nDisabled\n');
+    expect(on.bridge.tools.syncTime()).toBe(false);
+    const off = sh(`${TOOLBOX} timesync enable; ${TOOLBOX} timesync status`, false);
+    const offRun = await off.end();
+    expect([offRun.code, offRun.stdout], describeRun(offRun)).toEqual([0, 'Enabled\nEnabled\n']);
+    expect(off.bridge.tools.syncTime()).toBe(true);
   });
 
   it('vmtoolsd reports its version and OS name, steps the clock on Time_Synchronize and runs its script on a soft power-off', async () => {

@@ -111,10 +111,11 @@ void HostLink::read_loop(vireo::RpcRelay& relay, vireo::Backdoor& backdoor) {
     } else if (type == 'G' && len >= 5 && get_u32(f, 1) <= len - 5) {
       const uint32_t klen = get_u32(f, 1);
       relay.mirror_guest_info(f.substr(5, klen), f.substr(5 + klen));
-    } else if (type == 'S' && len == 11) {
+    } else if (type == 'S' && len == 15) {
       const uint8_t has = uint8_t(f[1]);
       if (has & 1) backdoor.host().set_screen_size(get_u32(f, 2), get_u32(f, 6));
       if (has & 2) backdoor.host().set_mouse_absolute(f[10] != 0);
+      if (has & 4) backdoor.host().set_gui_options(get_u32(f, 11));
     } else if (type == 'C') {
       backdoor.clipboard().set_host_text(f.substr(1));
     } else if (type == 'P' && len == 3) {

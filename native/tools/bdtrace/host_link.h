@@ -8,8 +8,8 @@
 // Host -> tracer:
 //   'R' u64 id | bytes             the reply to message `id` (RpcRelay::reply)
 //   'G' u32 keylen | key | value   a guestinfo value to mirror (RpcRelay::mirror_guest_info)
-//   'S' u8 has (1 screen, 2 mouse) | u32 width | u32 height | u8 mouse_absolute
-//                                  backdoor host state (setBackdoorState)
+//   'S' u8 has (1 screen, 2 mouse, 4 gui) | u32 width | u32 height | u8 mouse_absolute |
+//       u32 gui_options            backdoor host state (setBackdoorState)
 //   'C' bytes                      host clipboard text (LegacyClipboard::set_host_text)
 //   'P' u8 copy_allowed | u8 paste_allowed             clipboard policy
 // The same calls the addon makes on a running VM (native/src/addon/vm_wrap_devices.cc),

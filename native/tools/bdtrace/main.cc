@@ -3,7 +3,7 @@
 // device and GuestRPC code, with the host side of every GuestRPC message answered over a
 // link fd (host_link.h) — in the tests, by the VM host's TypeScript tools service.
 //
-//   bdtrace [--link FD] [--allow-exec PATH]... [--clock-offset-s N] -- PROGRAM ARGS...
+//   bdtrace [--link FD] [--allow-exec PATH]... [--clock-offset-s N] [--tsc-khz N] -- PROGRAM ARGS...
 //
 //   --link FD          the host link (default 3); messages are answered as RPCI
 //                      "0 Tools service unavailable" if the host never replies
@@ -12,6 +12,8 @@
 //   --clock-offset-s N the backdoor's host clock runs N seconds ahead of this host's: the
 //                      traced program shares the host's clock, so only an offset makes a
 //                      time sync step visible (the step itself is intercepted)
+//   --tsc-khz N        the TSC frequency GETMHZ/GETHZ report (a VM's comes from
+//                      KVM_GET_TSC_KHZ); without it they answer "unsupported"
 // The exit status is PROGRAM's (128 + signal if it was killed); 2 for bad arguments.
 #include <fcntl.h>
 #include <signal.h>
@@ -51,7 +53,7 @@ void on_terminate(int sig) {
 }
 
 int usage(const char* why) {
-  std::fprintf(stderr, "bdtrace: %s\nusage: bdtrace [--link FD] [--allow-exec PATH]... [--clock-offset-s N] -- PROGRAM ARGS...\n", why);
+  std::fprintf(stderr, "bdtrace: %s\nusage: bdtrace [--link FD] [--allow-exec PATH]... [--clock-offset-s N] [--tsc-khz N] -- PROGRAM ARGS...\n", why);
   return 2;
 }
 
@@ -77,7 +79,7 @@ std::string stats_event(const vireo::Backdoor& backdoor) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  long long link_fd = 3, offset_s = 0;
+  long long link_fd = 3, offset_s = 0, tsc_khz = 0;
   std::vector<std::string> allowed, program;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
     } else if (a == "--allow-exec" && has_value) {
       allowed.push_back(argv[++i]);
       if (allowed.back().empty() || allowed.back()[0] != '/') return usage("--allow-exec needs an absolute path");
+    } else if (a == "--tsc-khz" && has_value) {
+      if (!parse_int(argv[++i], 1, 1LL << 32, &tsc_khz)) return usage("--tsc-khz needs a frequency in kHz");
     } else if (a == "--clock-offset-s" && has_value) {
       if (!parse_int(argv[++i], -(1LL << 40), 1LL << 40, &offset_s)) return usage("--clock-offset-s needs a whole number of seconds");
     } else {
@@ -112,6 +116,7 @@ int main(int argc, char** argv) {
     if (tracer) tracer->terminate(SIGKILL);  // the host is gone: so is the "VM"
   });
   vireo::Backdoor backdoor(config, &relay, &link, nullptr);
+  backdoor.host().set_tsc_khz(uint64_t(tsc_khz));
   vireo::PioBus bus;
   if (!bus.add(vireo::bdoor::kPortLb, 2, &backdoor, "vmware-backdoor").ok()) return usage("internal: port bus");
   relay.set_notify([&link](vireo::RpcMessage m) { link.send_message(m); });
