@@ -228,3 +228,25 @@ TEST(port_io_hb_round_trip_through_the_real_device_across_pages) {
   CHECK(std::string(reinterpret_cast<char*>(&mem.bytes[100]), 9002) == "1 " + std::string(9000, 'r'));
   CHECK_EQ(bd.stats().rpc_failures(), 0ull);
 }
+
+TEST(port_io_huge_counts_end_each_stop_after_kMaxElements) {
+  // A `rep` of 100000 elements is served 65536 at a time: RIP stays on the instruction,
+  // RCX/RSI/RDI count what was done, and the re-executed instruction does the rest.
+  for (const bool ins : {false, true}) {
+    Rig r;
+    FakeMemory big(0x10000, 100000);
+    r.vcpu.regs_.rdx = 0x5659;
+    r.vcpu.regs_.rsi = r.vcpu.regs_.rdi = 0x10000;
+    r.vcpu.regs_.rcx = 100000;
+    r.vcpu.regs_.rip = 0x6000;
+    const Insn insn = dec({0xF3, uint8_t(ins ? 0x6C : 0x6E)});
+    CHECK(run_port_io(insn, r.bus, r.vcpu, big, 0) == IoResult::kPartial);
+    CHECK_EQ(r.vcpu.regs_.rcx, 100000ull - kMaxElements);
+    CHECK_EQ(ins ? r.vcpu.regs_.rdi : r.vcpu.regs_.rsi, 0x10000ull + kMaxElements);
+    CHECK_EQ(r.vcpu.regs_.rip, 0x6000ull);
+    CHECK(run_port_io(insn, r.bus, r.vcpu, big, 0) == IoResult::kDone);
+    CHECK_EQ(r.vcpu.regs_.rcx, 0ull);
+    CHECK_EQ(r.vcpu.regs_.rip, 0x6002ull);
+    CHECK_EQ(r.dev.log.size(), size_t(100000));
+  }
+}

@@ -119,6 +119,13 @@ describe.runIf(!why)(SUITE, () => {
     expect(stats(live)['hb-send'], describeRun(live)).toBe(1);
     expect(stats(live)['hb-recv'], describeRun(live)).toBe(1);
 
+    const utf8 = await new TracedVm([RPCTOOL, 'info-get guestinfo.u'], { guestInfo: { 'guestinfo.u': 'grüße ✓' } }).end();
+    expect(utf8.stdout, describeRun(utf8)).toBe('grüße ✓\n');
+
+    // Over GUESTMSG_MAX_IN_SIZE (64 KiB) the host refuses SENDSIZE, as VMware does.
+    const tooBig = await new TracedVm([RPCTOOL, `info-set guestinfo.big ${'z'.repeat(70_000)}`]).end();
+    expect([tooBig.code, tooBig.stderr], describeRun(tooBig).slice(0, 2000)).toEqual([1, 'RpcOut: Unable to send the RPCI command\n']);
+
     const none = await new TracedVm([RPCTOOL, 'info-get guestinfo.unset']).end();
     expect(none.code, describeRun(none)).toBe(1);
     expect(none.stderr).toContain('No value found');

@@ -28,8 +28,9 @@ IoResult run_outs(const Insn& insn, uint16_t port, vireo::PioBus& bus, vireo::Vc
   uint8_t page[kPage];
   uint64_t page_addr = 0;
   size_t page_len = 0;
-  while (true) {
+  for (uint64_t done = 0;; ++done) {
     if (insn.rep && (r.rcx & mask) == 0) break;
+    if (done == kMaxElements) return IoResult::kPartial;
     const uint64_t src = seg_base + (r.rsi & mask);
     uint8_t elem[4];
     if (!down && src >= page_addr && src + insn.size <= page_addr + page_len) {
@@ -62,9 +63,10 @@ IoResult run_ins(const Insn& insn, uint16_t port, vireo::PioBus& bus, vireo::Vcp
   vireo::Regs& r = vcpu.regs();
   const bool down = (r.rflags & kRflagsDf) != 0;
   uint8_t data[kReadAhead];
-  while (true) {
+  for (uint64_t done = 0;;) {
     const uint64_t count = insn.rep ? (r.rcx & mask) : 1;
     if (count == 0) break;
+    if (done >= kMaxElements) return IoResult::kPartial;
     const uint64_t rdi = r.rdi & mask;
     const uint64_t in_page = down ? (rdi & (kPage - 1)) : kPage - (rdi & (kPage - 1));
     uint64_t n = std::min<uint64_t>({in_page, kReadAhead / insn.size, count});
@@ -79,6 +81,7 @@ IoResult run_ins(const Insn& insn, uint16_t port, vireo::PioBus& bus, vireo::Vcp
       assign(r.rdi, down ? r.rdi - insn.size : r.rdi + insn.size, mask);
       if (insn.rep) assign(r.rcx, r.rcx - 1, mask);
     }
+    done += n;
     vcpu.mark_regs_dirty();
     if (!insn.rep) break;
   }

@@ -32,9 +32,15 @@ class ProcessMemory {
 
 enum class IoResult {
   kDone,     // completed; RIP is past the instruction
+  kPartial,  // kMaxElements done, RCX/RSI/RDI count them, RIP unchanged: the `rep` goes
+             // on when the thread runs again (a restartable instruction, as after an
+             // interrupt), so one huge count cannot hold the tracer
   kFault,    // stopped at an inaccessible byte; RIP unchanged
   kNotOurs,  // not a backdoor port: nothing changed
 };
+
+// Elements of one string instruction served per stop.
+constexpr uint64_t kMaxElements = 65536;
 
 constexpr uint64_t kRflagsDf = 1u << 10;
 

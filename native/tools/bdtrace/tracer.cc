@@ -259,7 +259,9 @@ bool Tracer::serve_fault(pid_t tid, Thread& t) {
   if (result == IoResult::kNotOurs) return false;
   to_user_regs(vcpu.regs(), u);
   set_regs(tid, u);
-  return result == IoResult::kDone;  // kFault: the progress stays, the SIGSEGV is delivered
+  // kPartial: the thread re-runs the `rep` with what is left. kFault: the progress stays
+  // and the SIGSEGV is delivered.
+  return result != IoResult::kFault;
 }
 
 }  // namespace bdtrace
