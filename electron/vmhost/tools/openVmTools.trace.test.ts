@@ -233,6 +233,9 @@ describe.runIf(!why)(SUITE, () => {
       expect(info.osName).toContain(`Linux ${os.release()}`);
       expect(info.osName).toContain(pretty);
 
+      // TCLO ping: vmtoolsd answers "OK " (services/vmtoolsd/toolsRpc.c).
+      expect(await vm.bridge.tools.ping()).toBe(true);
+
       // Time_Synchronize 1: the guest clock is an hour behind the backdoor's host clock, so
       // timeSync steps it (settimeofday, which glibc makes clock_settime(CLOCK_REALTIME));
       // the tracer records the step and keeps it off this host's clock.
