@@ -195,7 +195,7 @@ describe.runIf(!why)(SUITE, () => {
     expect(off.bridge.tools.syncTime()).toBe(true);
   });
 
-  it('vmtoolsd reports its version and OS name, steps the clock on Time_Synchronize and runs its script on a soft power-off', async () => {
+  it('vmtoolsd reports its version and OS name, answers ping, steps the clock on Time_Synchronize, runs its script on a soft power-off and restart', async () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-ovt-trace-'));
     try {
       const plugins = path.join(work, 'plugins');
@@ -258,6 +258,16 @@ describe.runIf(!why)(SUITE, () => {
       await p.until(() => shutdown() !== undefined, 'vmtoolsd to run shutdown', 20_000);
       expect(shutdown()).toMatchObject({ argv: ['/sbin/shutdown', '-h', 'now'], allowed: false });
       expect(vm.hostEvents.filter((e) => e.kind === 'error')).toEqual([]);
+
+      // Soft restart: OS_Reboot runs the same script, then /sbin/shutdown -r now.
+      fs.rmSync(marker);
+      const rebooted = new Promise((resolve) => vm.bridge.tools.once('powerOp', resolve));
+      await vm.bridge.softPower('soft-reboot');
+      expect(await rebooted).toEqual({ op: 'reboot', result: 'ok' });
+      expect(fs.readFileSync(marker, 'utf8')).toBe('script ran\n');
+      const restart = () => p.events.find((e): e is Extract<TracerEvent, { kind: 'exec' }> => e.kind === 'exec' && e.argv.join(' ') === '/sbin/shutdown -r now');
+      await p.until(() => restart() !== undefined, 'vmtoolsd to run shutdown -r', 20_000);
+      expect(restart()?.allowed).toBe(false);
 
       // vmtoolsd ends on SIGTERM and closes its channels: the app sees the tools stop.
       const run = await p.stop('SIGTERM');
