@@ -122,6 +122,8 @@ export type HostRequest =
   | { kind: 'host-clipboard'; v: 1; text: string }
   | { kind: 'set-tools-option'; v: 1; option: 'syncTime' | 'copy' | 'paste'; enabled: boolean }
   | { kind: 'guestinfo-set'; v: 1; key: string; value: string }
+  /** Asks for a 'guestinfo' event listing every guestinfo variable the tools service holds. */
+  | { kind: 'guestinfo-list'; v: 1 }
   | { kind: 'frames'; v: 1; enabled: boolean };
 
 // ---- second clients of a running VM (vireo guestinfo): the VM host's control socket ----
@@ -145,4 +147,15 @@ export type HostEvent =
   | { kind: 'screenshot-done'; v: 1; id: number; path?: string; error?: string }
   | { kind: 'tools'; v: 1; info: GuestToolsInfo }
   | { kind: 'guest-clipboard'; v: 1; text: string }
+  | { kind: 'guestinfo'; v: 1; entries: GuestInfoEntry[] }
   | { kind: 'error'; v: 1; error: VmmErrorShape };
+
+/** One guestinfo variable as the app lists it; `value` is cut at GUESTINFO_SHOWN chars. */
+export interface GuestInfoEntry {
+  key: string;
+  value: string;
+  /** 'host': the host set it (.vmx, app, vireo guestinfo; kept across a guest reset); 'guest': only the guest did (RPCI info-set). */
+  source: 'guest' | 'host';
+  truncated: boolean;
+}
+export const GUESTINFO_SHOWN = 1024;

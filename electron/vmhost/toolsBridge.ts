@@ -1,7 +1,7 @@
 // Joins the native backdoor to the TypeScript tools services for one VM: complete
 // GuestRPC messages in, replies out; tools state, guest info and clipboard to the client;
 // the client's viewport, clipboard and switches to the guest.
-import type { ControlRequest, ControlResponse, GuestToolsInfo, HostEvent, PowerOp, VmConfig } from '../common/protocol';
+import { GUESTINFO_SHOWN, type ControlRequest, type ControlResponse, type GuestInfoEntry, type GuestToolsInfo, type HostEvent, type PowerOp, type VmConfig } from '../common/protocol';
 import type { NativeVm } from './native';
 import { ToolsService } from './tools/toolsService';
 
@@ -66,6 +66,15 @@ export class ToolsBridge {
       osName: os.fullName ?? os.name,
       ipAddresses: ip ? [ip] : [],
     };
+  }
+
+  /** Every guestinfo variable for the app's list (values cut at GUESTINFO_SHOWN). */
+  guestInfoList(): GuestInfoEntry[] {
+    return this.tools.info.list().map((e) => ({
+      ...e,
+      value: e.value.length > GUESTINFO_SHOWN ? e.value.slice(0, GUESTINFO_SHOWN) : e.value,
+      truncated: e.value.length > GUESTINFO_SHOWN,
+    }));
   }
 
   /** A control-socket request (vireo guestinfo): any guestinfo key, host- or guest-set. */

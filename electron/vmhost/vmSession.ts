@@ -166,6 +166,9 @@ export class VmSession {
       case 'guestinfo-set':
         this.tools?.tools.setGuestInfo(request.key, request.value);
         return;
+      case 'guestinfo-list':
+        this.emit({ kind: 'guestinfo', v: 1, entries: this.tools?.guestInfoList() ?? [] });
+        return;
       case 'frames':
         this.framesWanted = request.enabled;
         this.display?.setFrames(request.enabled);

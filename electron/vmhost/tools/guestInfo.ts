@@ -127,6 +127,13 @@ export class GuestInfoStore {
     return [...this.values.entries()];
   }
 
+  /** Every value with who set it last, keys sorted. */
+  list(): Array<{ key: string; value: string; source: 'guest' | 'host' }> {
+    return [...this.values.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ key, value, source: this.hostKeys.has(key) ? 'host' : 'guest' }));
+  }
+
   /**
    * RPCI `SetGuestInfo  <type> <value>` (two spaces after the command in open-vm-tools
    * guestInfoServer.c; args here is what follows "SetGuestInfo "). Returns false for an
