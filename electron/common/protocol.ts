@@ -124,6 +124,8 @@ export type HostRequest =
   | { kind: 'guestinfo-set'; v: 1; key: string; value: string }
   /** Asks for a 'guestinfo' event listing every guestinfo variable the tools service holds. */
   | { kind: 'guestinfo-list'; v: 1 }
+  /** Asks for a 'vm-log' event with the end of this run's vmware.log. */
+  | { kind: 'vm-log'; v: 1 }
   | { kind: 'frames'; v: 1; enabled: boolean };
 
 // ---- second clients of a running VM (vireo guestinfo): the VM host's control socket ----
@@ -148,6 +150,8 @@ export type HostEvent =
   | { kind: 'tools'; v: 1; info: GuestToolsInfo }
   | { kind: 'guest-clipboard'; v: 1; text: string }
   | { kind: 'guestinfo'; v: 1; entries: GuestInfoEntry[] }
+  /** The last lines of vmware.log (VM_LOG_TAIL at most); no path when the VM has no folder. */
+  | { kind: 'vm-log'; v: 1; path?: string; lines: string[] }
   | { kind: 'error'; v: 1; error: VmmErrorShape };
 
 /** One guestinfo variable as the app lists it; `value` is cut at GUESTINFO_SHOWN chars. */
@@ -159,3 +163,4 @@ export interface GuestInfoEntry {
   truncated: boolean;
 }
 export const GUESTINFO_SHOWN = 1024;
+export const VM_LOG_TAIL = 200;

@@ -14,6 +14,7 @@ const FROM_PAGE: ReadonlySet<string> = new Set<HostRequest['kind']>([
   'set-tools-option',
   'guestinfo-set',
   'guestinfo-list',
+  'vm-log',
   'frames',
 ]);
 

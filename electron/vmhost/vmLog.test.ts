@@ -46,6 +46,9 @@ describe('vmware.log', () => {
     expect(lines[2]).toBe('2026-12-03T19:30:00.123Z In(05) vmx - Error (io): disk gone');
     expect(lines[3]).toBe('2026-12-03T19:30:00.123Z In(05) vcpu-0 - Guest: toolbox: Version: 12.2.0\\x1b[2J\\x07');
     expect(lines[4].length).toBeLessThan(4200);
+    // The app's VM details get the last lines, as written.
+    expect(log.tail()).toEqual(lines.slice(0, 5));
+    expect(log.path).toBe(path.join(d, 'vmware.log'));
   });
 
   it('bounds what a guest can write: the log rotates at rotateSize', () => {

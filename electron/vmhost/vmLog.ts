@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { HostEvent } from '../common/protocol';
+import { VM_LOG_TAIL, type HostEvent } from '../common/protocol';
 
 export const LOG_NAME = 'vmware.log';
 export const MAX_LINE = 4096;
@@ -41,6 +41,7 @@ function clean(text: string): string {
 export class VmLog {
   private fd: number;
   private size = 0;
+  private readonly recent: string[] = [];
   private readonly keepOld: number;
   private readonly rotateSize: number;
   private readonly now: () => Date;
@@ -58,7 +59,13 @@ export class VmLog {
     if (this.fd < 0) return;
     const stamp = this.now().toISOString();
     let out = '';
-    for (const line of text.split(/\r?\n/)) if (line !== '') out += `${stamp} In(05) ${source} - ${clean(line)}\n`;
+    for (const line of text.split(/\r?\n/)) {
+      if (line === '') continue;
+      const entry = `${stamp} In(05) ${source} - ${clean(line)}`;
+      out += `${entry}\n`;
+      this.recent.push(entry);
+      if (this.recent.length > VM_LOG_TAIL) this.recent.shift();
+    }
     if (!out) return;
     if (this.size + out.length > this.rotateSize) {
       fs.closeSync(this.fd);
@@ -83,6 +90,15 @@ export class VmLog {
       default:
         return;
     }
+  }
+
+  /** The last lines written (VM_LOG_TAIL at most), for the app's VM details. */
+  tail(): string[] {
+    return [...this.recent];
+  }
+
+  get path(): string {
+    return path.join(this.dir, LOG_NAME);
   }
 
   /** A GuestRPC `log` request from the guest. */

@@ -169,6 +169,9 @@ export class VmSession {
       case 'guestinfo-list':
         this.emit({ kind: 'guestinfo', v: 1, entries: this.tools?.guestInfoList() ?? [] });
         return;
+      case 'vm-log':
+        this.emit({ kind: 'vm-log', v: 1, path: this.vmLog?.path, lines: this.vmLog?.tail() ?? [] });
+        return;
       case 'frames':
         this.framesWanted = request.enabled;
         this.display?.setFrames(request.enabled);

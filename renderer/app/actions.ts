@@ -91,3 +91,8 @@ export function setGuestInfo(s: Services, id: string, key: string, value: string
   session.send({ kind: 'guestinfo-set', v: 1, key, value });
   session.send({ kind: 'guestinfo-list', v: 1 });
 }
+
+/** Asks the VM host for the end of the VM's vmware.log. */
+export function requestVmLog(s: Services, id: string): void {
+  s.sessions.get(id)?.send({ kind: 'vm-log', v: 1 });
+}

@@ -31,6 +31,8 @@ export interface VmView {
   serialPaused: boolean;
   /** The last guestinfo listing the VM host sent (asked for with guestinfo-list). */
   guestInfo?: GuestInfoEntry[];
+  /** The end of this run's vmware.log, as last asked for (vm-log). */
+  vmLog?: { path?: string; lines: string[] };
 }
 
 export type Screen = { name: 'library' } | { name: 'edit'; id?: string } | { name: 'console'; id: string };
