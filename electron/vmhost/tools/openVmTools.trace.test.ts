@@ -8,6 +8,7 @@
 // Needs the tracer built (npm test builds it; alone: make -C native/tools/bdtrace), the
 // open-vm-tools package, and permission to ptrace child processes. Without the package or
 // ptrace the tests are skipped and say so by name.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { HostEvent, VmConfig } from '../../common/protocol';
 import { skipReason } from '../../testing/kvmGate';
-import { TracedProgram, tracerUnavailable, type TracerEvent, type TracedRun, type TraceOptions } from '../../testing/backdoorTracer';
+import { BDTRACE, TracedProgram, tracerUnavailable, type TracerEvent, type TracedRun, type TraceOptions } from '../../testing/backdoorTracer';
 import { ToolsBridge } from '../toolsBridge';
 import { VmLog } from '../vmLog';
 
@@ -95,6 +96,21 @@ afterEach(async () => {
 });
 
 describe.runIf(!why)(SUITE, () => {
+  it('the tracer runs only the programs it was allowed, and refuses bad arguments in one line', async () => {
+    const run = await new TracedVm(['/bin/sh', '-c', '/bin/true && echo ran']).end();
+    expect(run.code, describeRun(run)).toBe(126);  // sh: permission denied
+    expect(run.stdout).toBe('');
+    expect(run.events.filter((e) => e.kind === 'exec').map((e) => [e.path, e.allowed])).toEqual([
+      ['/bin/sh', true],
+      ['/bin/true', false],
+    ]);
+    const allowed = await new TracedVm(['/bin/sh', '-c', '/bin/true && echo ran'], { allowExec: ['/bin/true'] }).end();
+    expect([allowed.code, allowed.stdout]).toEqual([0, 'ran\n']);
+    const bad = spawnSync(BDTRACE, ['--allow-exec', 'relative/path', '--', '/bin/true'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('bdtrace: --allow-exec needs an absolute path');
+  });
+
   it('vmware-checkvm says it is a VMware VM, version 6, on Workstation', async () => {
     const vm = new TracedVm([CHECKVM]);
     const run = await vm.end();
