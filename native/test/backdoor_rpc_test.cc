@@ -1,6 +1,7 @@
 // GuestRPC over the backdoor (shared/docs/vmware-backdoor.md §4-§5): RPCI info-set /
 // info-get over LB and HB, TCLO polling, cookies, channel checks, size limits, CPT.
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <string>
@@ -506,4 +507,25 @@ TEST(rpc_recvstatus_failure_keeps_the_reply) {
   t.msg(bdoor::kMsgRecvStatus, 0);
   CHECK_EQ(t.status(), bdoor::kStSuccess);
   CHECK(t.recv_lb() == "0 No value found");
+}
+
+// The HB copy to the guest (recv) stores through the region's protection like KVM does:
+// a destination in a read-only region (ROM, flash) fails the transfer and leaves it as it was.
+TEST(rpc_hb_recv_never_writes_read_only_memory) {
+  Rig t(true);
+  constexpr uint64_t kRom = 0x100000;
+  CHECK(t.mem.add_region(kRom, 0x1000, true).ok());
+  std::memset(t.mem.host_ptr(kRom, 0x1000), 0xAA, 0x1000);  // the ROM's image
+  CHECK(t.open(bdoor::kProtoRpci));
+  const std::string get = "info-get guestinfo.none";
+  CHECK(t.mem.write(kBuf, get.data(), get.size()));
+  t.msg(bdoor::kMsgSendSize, uint32_t(get.size()));
+  CHECK_EQ(t.hb(true, kBuf, uint32_t(get.size())), 0x00010000u);
+  const long n = t.recv_size();
+  CHECK(n > 0);
+  CHECK((t.hb(false, kRom + 0x10, uint32_t(n)) >> 16 & bdoor::kStSuccess) == 0);
+  const uint8_t* rom = t.mem.host_ptr(kRom, 0x1000);
+  for (unsigned i = 0; i < 0x1000; ++i) CHECK_EQ(rom[i], 0xAAu);
+  CHECK(t.mem.writable_ptr(kRom, 1) == nullptr);
+  CHECK(t.mem.writable_ptr(kBuf, 1) != nullptr);
 }

@@ -401,3 +401,37 @@ TEST(svga_odd_pitchlock_fill_is_byte_exact) {
   std::memcpy(&v, rig.dev.vram() + 4 * 257 + 4 * 6, 4);
   CHECK_EQ(v, 0u);
 }
+
+// A guest that queues many full-screen fills cannot stall the thread that drains: one
+// drain does at most SvgaDevice::kDrainBudget (2 Mi pixels here = 2 fills of 1024x768),
+// REG_BUSY reads 1 while commands wait (each read drains one budget more), FIFO[BUSY] is
+// cleared so the guest's next ping still writes SYNC, and everything runs in the end, in
+// order. Before, one SYNC ran all 100 fills (and 1024 at 2560x1600 took ~0.5 s).
+TEST(svga_drain_is_bounded_and_resumes_where_it_stopped) {
+  Rig rig;
+  rig.mode(1024, 768);
+  rig.init_fifo();
+  constexpr uint32_t kFills = 100;
+  for (uint32_t i = 0; i < kFills; ++i) rig.push({kCmdRectFill, 0x00010000u * (i + 1), 0, 0, 1024, 768});
+  rig.fifo[kFifoBusy] = 1;  // the guest's ping: cmpxchg(BUSY, 0, 1), then SYNC
+  rig.write(kRegSync, 1);
+  CHECK_EQ(rig.pixel(1023, 767), 0x00020000u);  // fills 1 and 2 ran, the third waits
+  CHECK_EQ(rig.fifo[kFifoStop], 4096u + 2 * 24);
+  CHECK_EQ(rig.fifo[kFifoBusy], 0u);
+  unsigned reads = 0;
+  while (rig.read(kRegBusy) == 1) {
+    ++reads;
+    CHECK(reads <= kFills);
+  }
+  CHECK_EQ(reads, kFills / 2 - 2);  // two per read; the last read returns 0
+  CHECK_EQ(rig.pixel(0, 0), 0x00000000u + 0x00010000u * kFills);
+  CHECK_EQ(rig.fifo[kFifoStop], rig.fifo[kFifoNextCmd]);
+  // The display tick's drain_fifo() has the same bound and says whether work remains.
+  for (uint32_t i = 0; i < 5; ++i) rig.push({kCmdRectFill, 0x00000001u + i, 0, 0, 1024, 768});
+  CHECK(rig.dev.drain_fifo());
+  CHECK_EQ(rig.pixel(5, 5), 0x00000002u);
+  CHECK(rig.dev.drain_fifo());
+  CHECK(!rig.dev.drain_fifo());
+  CHECK_EQ(rig.pixel(5, 5), 0x00000005u);
+  CHECK_EQ(rig.read(kRegBusy), 0u);
+}

@@ -17,6 +17,7 @@ Status BlockRelay::call(BlockRequest::Op op, uint64_t offset, uint64_t length, s
   }
   if (!notify) return Status::Error(ErrorCode::kIo, "disk has no host image attached");
   uint64_t id = calls_.open();
+  if (id == 0) return Status::Error(ErrorCode::kIo, "the VM is stopping or resetting");
   notify({id, disk_, op, offset, length, std::move(data)});
   Reply reply;
   if (!calls_.wait(id, kTimeoutMs, &reply)) return Status::Error(ErrorCode::kIo, "disk request timed out");

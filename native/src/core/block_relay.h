@@ -32,7 +32,9 @@ class BlockRelay : public BlockBackend {
   void set_notify(Notify notify);
   // The host's answer: ok, and for reads the bytes (exactly the requested length).
   void complete(uint64_t id, bool ok, std::string data) { calls_.complete(id, {ok, std::move(data)}); }
-  void cancel_all() { calls_.cancel_all(); }
+  // Fails the waiting requests and every later one until reopen() (stop, reset).
+  void close() { calls_.close(); }
+  void reopen() { calls_.reopen(); }
 
   uint64_t size_bytes() const override { return size_; }
   bool read_only() const override { return read_only_; }

@@ -13,7 +13,7 @@ void KvmIrqLine::set_level(bool high) {
   kvm_irq_level level{};
   level.irq = gsi_;
   level.level = high ? 1 : 0;
-  ioctl(vm_.get(), KVM_IRQ_LINE, &level);
+  vm_.ioctl(KVM_IRQ_LINE, &level);
 }
 
 FdSink::~FdSink() {
@@ -33,7 +33,7 @@ size_t FdSink::write(const uint8_t* data, size_t len) {
   return n < 0 ? len : static_cast<size_t>(n);
 }
 
-Board::Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, SlotMapper& slots)
+Board::Board(MachineControl& control, const VmFd& vm, const BoardLayout& layout, SlotMapper& slots)
     : i8042(irq_keyboard_, irq_mouse_, control),
       backdoor(BackdoorConfig{}, &rpc_relay, &events, &events),
       control_(control),

@@ -25,18 +25,20 @@
 #include "rpc_relay.h"
 #include "serial_host.h"
 #include "slot_mapper.h"
+#include "vm_fd.h"
 
 namespace vireo {
 
 // An ISA interrupt input of KVM's in-kernel PIC/IOAPIC (KVM_IRQ_LINE). Holds the VM fd
-// by reference because a guest reset replaces the VM.
+// by reference because a guest reset replaces the VM (a line raised mid-reset is lost,
+// as the reset clears the interrupt controllers anyway).
 class KvmIrqLine : public IrqLine {
  public:
-  KvmIrqLine(const Fd& vm, unsigned gsi) : vm_(vm), gsi_(gsi) {}
+  KvmIrqLine(const VmFd& vm, unsigned gsi) : vm_(vm), gsi_(gsi) {}
   void set_level(bool high) override;
 
  private:
-  const Fd& vm_;
+  const VmFd& vm_;
   unsigned gsi_;
 };
 
@@ -101,7 +103,7 @@ class Board {
   static constexpr uint16_t kPciIoStart = 0xc000;
   static constexpr uint32_t kPciMemStart = 0xe0000000, kPciMemEnd = 0xfec00000;
 
-  Board(MachineControl& control, const Fd& vm, const BoardLayout& layout, SlotMapper& slots);
+  Board(MachineControl& control, const VmFd& vm, const BoardLayout& layout, SlotMapper& slots);
   Status init(const BoardOptions& options, PioBus& pio, MmioBus& mmio);
   // Guest reset: device registers to power-on (contents of VRAM and RAM stay).
   void reset();

@@ -43,6 +43,14 @@ uint8_t* GuestMemory::host_ptr(uint64_t gpa, uint64_t len) const {
   return nullptr;
 }
 
+uint8_t* GuestMemory::writable_ptr(uint64_t gpa, uint64_t len) const {
+  for (const MemoryRegion& r : regions_) {
+    if (gpa >= r.gpa && gpa - r.gpa < r.size && len <= r.size - (gpa - r.gpa))
+      return r.read_only ? nullptr : r.host + (gpa - r.gpa);
+  }
+  return nullptr;
+}
+
 bool GuestMemory::read(uint64_t gpa, void* dst, size_t len) const {
   const uint8_t* p = host_ptr(gpa, len);
   if (!p) return false;
@@ -51,14 +59,10 @@ bool GuestMemory::read(uint64_t gpa, void* dst, size_t len) const {
 }
 
 bool GuestMemory::write(uint64_t gpa, const void* src, size_t len) const {
-  for (const MemoryRegion& r : regions_) {
-    if (gpa >= r.gpa && gpa - r.gpa < r.size && len <= r.size - (gpa - r.gpa)) {
-      if (r.read_only) return false;
-      std::memcpy(r.host + (gpa - r.gpa), src, len);
-      return true;
-    }
-  }
-  return false;
+  uint8_t* p = writable_ptr(gpa, len);
+  if (!p) return false;
+  std::memcpy(p, src, len);
+  return true;
 }
 
 uint64_t GuestMemory::ram_bytes() const {

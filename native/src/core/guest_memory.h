@@ -30,6 +30,9 @@ class GuestMemory {
 
   // Host pointer for [gpa, gpa+len) when it lies inside one region, else nullptr.
   uint8_t* host_ptr(uint64_t gpa, uint64_t len) const;
+  // The same for a guest-driven store: nullptr also when the region is read-only (ROM),
+  // so a device writing on the guest's behalf obeys what KVM_MEM_READONLY enforces.
+  uint8_t* writable_ptr(uint64_t gpa, uint64_t len) const;
   // Copies that fail (return false) when any byte is outside guest memory.
   bool read(uint64_t gpa, void* dst, size_t len) const;
   bool write(uint64_t gpa, const void* src, size_t len) const;

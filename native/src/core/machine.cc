@@ -72,49 +72,50 @@ Machine::~Machine() {
   board_.stop();
 }
 
-Status Machine::set_slot(uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags) {
+namespace {
+template <typename Ioctl>
+Status register_slot(Ioctl&& do_ioctl, uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags) {
   kvm_userspace_memory_region r{};
   r.slot = slot;
   r.flags = flags;
   r.guest_phys_addr = gpa;
   r.memory_size = size;
   r.userspace_addr = reinterpret_cast<uint64_t>(host);
-  if (ioctl(vm_.get(), KVM_SET_USER_MEMORY_REGION, &r) < 0)
+  if (do_ioctl(KVM_SET_USER_MEMORY_REGION, &r) < 0)
     return Status::Error(ErrorCode::kHostLimit, "KVM_SET_USER_MEMORY_REGION failed: " + std::string(strerror(errno)), errno);
   return Status::Ok();
 }
+}  // namespace
 
+Status Machine::set_slot(uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags) {
+  return register_slot([this](unsigned long req, void* arg) { return vm_.ioctl(req, arg); }, slot, gpa, size, host, flags);
+}
+
+// The new VM is built on a private fd and published (vm_.replace) only when complete, under
+// slots_lock_ so a BAR move cannot fall between registering the slots and publishing.
 Status Machine::build_kvm() {
   int fd = ioctl(kvm_.fd(), KVM_CREATE_VM, 0);
   if (fd < 0) return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_VM failed: " + std::string(strerror(errno)), errno);
-  vm_ = Fd(fd);
+  Fd vm(fd);
+  auto vm_ioctl = [&vm](unsigned long req, void* arg) { return ioctl(vm.get(), req, arg); };
   uint64_t identity = layout::kIdentityMap;
-  if (ioctl(vm_.get(), KVM_SET_TSS_ADDR, layout::kTss) < 0 ||
-      ioctl(vm_.get(), KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
+  if (ioctl(vm.get(), KVM_SET_TSS_ADDR, layout::kTss) < 0 ||
+      ioctl(vm.get(), KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
     return Status::Error(ErrorCode::kKvmCapability, "KVM_SET_TSS_ADDR failed", errno);
-  if (ioctl(vm_.get(), KVM_CREATE_IRQCHIP) < 0)
+  if (ioctl(vm.get(), KVM_CREATE_IRQCHIP) < 0)
     return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_IRQCHIP failed", errno);
   // KVM_PIT_SPEAKER_DUMMY makes KVM serve port 0x61 (PIT channel 2 gate and OUT2 in bit
   // 5): SeaBIOS and Linux calibrate the TSC by polling it (arch/x86/kvm/i8254.c).
   kvm_pit_config pit{};
   pit.flags = KVM_PIT_SPEAKER_DUMMY;
-  if (ioctl(vm_.get(), KVM_CREATE_PIT2, &pit) < 0)
+  if (ioctl(vm.get(), KVM_CREATE_PIT2, &pit) < 0)
     return Status::Error(ErrorCode::kKvmCapability, "KVM_CREATE_PIT2 failed", errno);
-  int sfd = ioctl(vm_.get(), KVM_GET_STATS_FD, nullptr);
-  vm_stats_ = Fd(sfd >= 0 ? sfd : -1);
+  int sfd = ioctl(vm.get(), KVM_GET_STATS_FD, nullptr);
+  Fd stats(sfd >= 0 ? sfd : -1);
 
   for (const MemoryRegion& r : memory_.regions()) {
-    Status s = set_slot(r.slot, r.gpa, r.size, r.host, r.read_only ? KVM_MEM_READONLY : 0);
+    Status s = register_slot(vm_ioctl, r.slot, r.gpa, r.size, r.host, r.read_only ? KVM_MEM_READONLY : 0);
     if (!s.ok()) return s;
-  }
-  {
-    std::lock_guard<std::mutex> guard(slots_lock_);
-    for (size_t i = 0; i < device_slots_.size(); ++i) {
-      const DeviceSlot& d = device_slots_[i];
-      if (!d.used || !d.gpa) continue;
-      Status s = set_slot(kFirstDeviceSlot + i, d.gpa, d.size, d.host, d.flags);
-      if (!s.ok()) return s;
-    }
   }
 
   std::vector<kvm_cpuid_entry2> supported;
@@ -122,7 +123,7 @@ Status Machine::build_kvm() {
   if (!s.ok()) return s;
   retired_counters_.resize(config_.cpus * static_cast<size_t>(ExitReason::kCount), 0);
   for (unsigned i = 0; i < config_.cpus; ++i) {
-    int vfd = ioctl(vm_.get(), KVM_CREATE_VCPU, i);
+    int vfd = ioctl(vm.get(), KVM_CREATE_VCPU, i);
     if (vfd < 0) return Status::Error(ErrorCode::kHostLimit, "KVM_CREATE_VCPU failed", errno);
     Fd vcpu_fd(vfd);
     void* run = mmap(nullptr, kvm_.vcpu_mmap_size(), PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
@@ -147,6 +148,14 @@ Status Machine::build_kvm() {
     vcpus_.push_back(std::make_unique<Vcpu>(i, std::move(vcpu_fd), static_cast<kvm_run*>(run),
                                             kvm_.vcpu_mmap_size(), env));
   }
+  std::lock_guard<std::mutex> guard(slots_lock_);
+  for (size_t i = 0; i < device_slots_.size(); ++i) {
+    const DeviceSlot& d = device_slots_[i];
+    if (!d.used || !d.gpa) continue;
+    Status s = register_slot(vm_ioctl, kFirstDeviceSlot + i, d.gpa, d.size, d.host, d.flags);
+    if (!s.ok()) return s;
+  }
+  vm_.replace(std::move(vm), std::move(stats));
   return Status::Ok();
 }
 
@@ -158,8 +167,22 @@ void Machine::teardown_kvm() {
       retired_counters_[i * static_cast<size_t>(ExitReason::kCount) + r] += vcpus_[i]->stats().get(static_cast<ExitReason>(r));
   }
   vcpus_.clear();
-  vm_stats_ = Fd();
-  vm_ = Fd();
+  std::lock_guard<std::mutex> slots(slots_lock_);
+  vm_.replace(Fd(), Fd());
+}
+
+void Machine::close_host_calls(bool for_good) {
+  std::lock_guard<std::mutex> guard(host_calls_lock_);
+  if (for_good) host_calls_final_ = true;
+  board_.rpc_relay.close();
+  for (auto& d : disks_) d->close();
+}
+
+void Machine::reopen_host_calls() {
+  std::lock_guard<std::mutex> guard(host_calls_lock_);
+  if (host_calls_final_) return;  // a stop came in during the reset: stay closed
+  board_.rpc_relay.reopen();
+  for (auto& d : disks_) d->reopen();
 }
 
 Status Machine::load_payload() {
@@ -246,6 +269,7 @@ void Machine::supervise() {
       StopReason reason = stop_reason_;
       uint32_t code = stop_code_;
       guard.unlock();
+      close_host_calls(true);  // a vCPU waiting on the host must not hold up its join
       std::string detail;
       {
         std::lock_guard<std::mutex> vguard(vcpus_lock_);
@@ -263,7 +287,9 @@ void Machine::supervise() {
     }
     reset_pending_ = false;
     guard.unlock();
-    board_.rpc_relay.cancel_all();
+    // Requests in flight fail (the guest that issued them is gone); the host's late
+    // answers are ignored. Served again once the new VM is built.
+    close_host_calls(false);
     teardown_kvm();
     board_.backdoor.rpc().fail_all();  // the guest's tools re-open their channels
     board_.reset();
@@ -274,6 +300,7 @@ void Machine::supervise() {
       if (sink_) sink_({MachineEvent::Type::kReset, StopReason::kError, 0, now_ns(), s.message});
       continue;
     }
+    reopen_host_calls();
     if (sink_) sink_({MachineEvent::Type::kReset, StopReason::kNone, 0, now_ns(), ""});
     start_vcpus();
   }
@@ -314,11 +341,15 @@ void Machine::milestone(uint32_t value) {
   if (sink_) sink_({MachineEvent::Type::kMilestone, StopReason::kNone, value, now_ns(), ""});
 }
 
+// Returns once no vCPU runs guest code. A vCPU that is serving an exit (a disk request
+// the host answers on the thread that called pause(), a tools message) is not waited
+// for: it parks before it would enter the guest again, so the guest makes no progress
+// either way and the caller's thread is never blocked on its own work.
 void Machine::pause() {
-  board_.rpc_relay.cancel_all();  // a vCPU waiting for a tools reply must be able to park
   std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (auto& v : vcpus_) v->set_paused(true);
-  for (auto& v : vcpus_) v->wait_parked(2000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kPauseWaitMs);
+  for (auto& v : vcpus_) v->wait_out_of_guest(deadline);
 }
 
 void Machine::resume() {
@@ -331,8 +362,7 @@ void Machine::stop() {
     std::lock_guard<std::mutex> guard(lock_);
     if (!started_) return;
   }
-  board_.rpc_relay.cancel_all();
-  for (auto& d : disks_) d->cancel_all();
+  close_host_calls(true);
   request_stop(StopReason::kHost, 0);
   if (supervisor_.joinable()) supervisor_.join();
   board_.stop();

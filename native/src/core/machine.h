@@ -112,16 +112,20 @@ class Machine : public MachineControl, public SlotMapper {
   Status build_kvm();     // VM fd, irqchip, PIT, memory slots, vCPUs
   void teardown_kvm();    // joins vCPU threads, closes fds
   Status load_payload();  // firmware or kernel into guest memory, boot vCPU state
+  // KVM_SET_USER_MEMORY_REGION on the current VM (device slots moving with their BARs).
   Status set_slot(uint32_t slot, uint64_t gpa, uint64_t size, uint8_t* host, uint32_t flags);
   void start_vcpus();
   void halt_guest();
   void supervise();
+  // Fails the GuestRPC and disk calls vCPUs wait on, and every later one: until
+  // reopen_host_calls() (reset), or for good (stop; a reopen then does nothing).
+  void close_host_calls(bool for_good);
+  void reopen_host_calls();
   uint64_t now_ns() const;
 
   MachineConfig config_;
   KvmSystem kvm_;
-  Fd vm_;
-  Fd vm_stats_;
+  VmFd vm_;  // replaced on every guest reset; see vm_fd.h
   GuestMemory memory_;
   uint64_t ram_below_4g_ = 0;
   uint64_t ram_above_4g_ = 0;
@@ -138,6 +142,10 @@ class Machine : public MachineControl, public SlotMapper {
   std::vector<std::unique_ptr<BlockRelay>> disks_;
   EventSink sink_;
   std::chrono::steady_clock::time_point t0_;
+
+  std::mutex host_calls_lock_;  // close/reopen of the relays vs. a concurrent stop
+  bool host_calls_final_ = false;
+  static constexpr int kPauseWaitMs = 100;
 
   mutable std::mutex lock_;
   std::condition_variable cv_;

@@ -56,7 +56,7 @@ Status Machine::take_dirty(int slot, std::vector<uint64_t>* bitmap) {
   kvm_dirty_log log{};
   log.slot = kFirstDeviceSlot + slot;
   log.dirty_bitmap = bitmap->data();
-  if (ioctl(vm_.get(), KVM_GET_DIRTY_LOG, &log) < 0)
+  if (vm_.ioctl(KVM_GET_DIRTY_LOG, &log) < 0)
     return Status::Error(ErrorCode::kInternal, "KVM_GET_DIRTY_LOG failed", errno);
   return Status::Ok();
 }

@@ -23,7 +23,7 @@ void Machine::read_exit_counters(uint64_t* out, size_t count) const {
 
 std::vector<KvmStat> Machine::kvm_stats() const {
   std::vector<KvmStat> all;
-  if (vm_stats_.valid()) read_kvm_stats(vm_stats_.get(), &all);
+  vm_.with_stats([&](int fd) { read_kvm_stats(fd, &all); });
   std::vector<KvmStat> per;
   std::lock_guard<std::mutex> guard(vcpus_lock_);
   for (const auto& v : vcpus_) {

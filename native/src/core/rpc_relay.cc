@@ -45,6 +45,7 @@ std::string RpcRelay::on_message(unsigned channel, bool tclo, uint32_t session, 
   Notify notify = notify_;
   guard.unlock();
   uint64_t id = calls_.open();
+  if (id == 0) return failure;  // closed: the VM is stopping or resetting
   notify({id, channel, tclo, session, msg});
   std::string reply;
   return calls_.wait(id, kReplyTimeoutMs, &reply) ? reply : failure;

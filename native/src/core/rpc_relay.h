@@ -31,8 +31,10 @@ class RpcRelay : public GuestRpcHandler {
   void set_notify(Notify notify);
   // The host's reply to message `id` (any thread). Late or unknown ids are ignored.
   void reply(uint64_t id, std::string text) { calls_.complete(id, std::move(text)); }
-  // Wakes every waiting vCPU with a timeout answer (pause, stop).
-  void cancel_all() { calls_.cancel_all(); }
+  // Wakes every waiting vCPU with a timeout answer, and answers later messages so until
+  // reopen() (stop, reset).
+  void close() { calls_.close(); }
+  void reopen() { calls_.reopen(); }
   // The guestinfo.* values the host's tools service holds, mirrored here so the most
   // frequent RPCI, `info-get guestinfo.<key>`, is answered on the vCPU thread without a
   // crossing (the service pushes every change; keys arrive normalised, lower case).

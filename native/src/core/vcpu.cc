@@ -77,12 +77,11 @@ void Vcpu::set_paused(bool paused) {
   }
 }
 
-bool Vcpu::wait_parked(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!parked_.load() && thread_.joinable()) {
+bool Vcpu::wait_out_of_guest(std::chrono::steady_clock::time_point deadline) {
+  while (in_guest_.load() && !parked_.load() && thread_.joinable()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     kick();
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   return true;
 }
@@ -119,7 +118,9 @@ void Vcpu::thread_main() {
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 
   while (!stop_.load()) {
+    in_guest_.store(true);
     if (pause_.load()) {
+      in_guest_.store(false);
       std::unique_lock<std::mutex> guard(park_lock_);
       parked_.store(true);
       park_cv_.wait(guard, [this] { return !pause_.load() || stop_.load(); });
@@ -127,6 +128,7 @@ void Vcpu::thread_main() {
       continue;
     }
     int ret = ioctl(fd_.get(), KVM_RUN, 0);
+    in_guest_.store(false);
     if (ret < 0) {
       int err = errno;
       __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_RELEASE);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -44,8 +45,9 @@ class Vcpu : public VcpuContext {
   // Stops and joins; safe to call twice.
   void stop();
   bool parked() const { return parked_.load(); }
-  // Waits until the thread has parked (after set_paused(true)); false on timeout.
-  bool wait_parked(int timeout_ms);
+  // After set_paused(true): waits until the thread runs no guest code (it has parked, or
+  // it is serving an exit and will park before KVM_RUN); false at the deadline.
+  bool wait_out_of_guest(std::chrono::steady_clock::time_point deadline);
 
   // VcpuContext
   unsigned index() const override { return index_; }
@@ -84,6 +86,10 @@ class Vcpu : public VcpuContext {
   std::atomic<bool> stop_{false};
   std::atomic<bool> pause_{false};
   std::atomic<bool> parked_{false};
+  // True from just before the pause check to just after KVM_RUN returns. Sequentially
+  // consistent with pause_ (a Dekker pair): once set_paused(true) has stored pause_, a
+  // waiter that reads in_guest_ == false knows the thread will see the pause first.
+  std::atomic<bool> in_guest_{false};
   std::atomic<bool> stop_done_{false};
   std::string error_detail_;
   std::mutex park_lock_;

@@ -32,9 +32,10 @@ class GuestVirtBuffer : public HbBuffer {
       const size_t chunk = size_t(std::min<uint64_t>(n - done, kPage - (va & (kPage - 1))));
       uint64_t gpa = 0;
       if (!vcpu_.translate(va, !to_host_, &gpa)) return false;
-      // SAFETY: host_ptr returns a pointer valid for `chunk` bytes inside one guest RAM
-      // region, or null when any byte of [gpa, gpa+chunk) is outside guest memory.
-      uint8_t* p = vcpu_.memory().host_ptr(gpa, chunk);
+      // SAFETY: both return a pointer valid for `chunk` bytes inside one guest memory
+      // region, or null when any byte of [gpa, gpa+chunk) is outside it; a store into
+      // the guest (rep insb) also fails on a read-only region (ROM, flash).
+      uint8_t* p = to_host_ ? vcpu_.memory().host_ptr(gpa, chunk) : vcpu_.memory().writable_ptr(gpa, chunk);
       if (!p) return false;
       if (to_host_) std::memcpy(host + done, p, chunk);
       else std::memcpy(p, host + done, chunk);

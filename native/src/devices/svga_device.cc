@@ -75,6 +75,7 @@ void SvgaDevice::reset() {
   std::fill(std::begin(scratch_), std::end(scratch_), 0);
   cursor_ = SvgaCursorState{};
   damage_.clear();
+  fifo_pending_ = false;
   if (fifo_mem_.data()) {
     std::memset(fifo_mem_.data(), 0, fifo_mem_.size());
     fifo_ = std::make_unique<SvgaFifo>(fifo_mem_.data(), static_cast<uint32_t>(fifo_mem_.size()));
@@ -121,9 +122,9 @@ uint32_t SvgaDevice::read_locked(uint32_t index) {
     case kRegMemSize: return static_cast<uint32_t>(fifo_mem_.size());
     case kRegConfigDone: return config_done_;
     case kRegSync: return 0;
-    case kRegBusy:  // vmwgfx polls this until 0: drain first, then report idle
+    case kRegBusy:  // vmwgfx polls this until 0: each read drains one budget more
       drain_locked();
-      return 0;
+      return fifo_pending_ ? 1 : 0;
     case kRegGuestId: return guest_id_;
     case kRegCursorId: return cursor_id_;
     case kRegCursorX: return cursor_.x;
@@ -224,12 +225,13 @@ void SvgaDevice::write_register(uint32_t index, uint32_t value) {
 }
 
 void SvgaDevice::drain_locked() {
-  if (config_done_ && fifo_) fifo_->drain(*this, kMaxCommandsPerDrain);
+  fifo_pending_ = config_done_ && fifo_ && fifo_->drain(*this, kDrainBudget).more;
 }
 
-void SvgaDevice::drain_fifo() {
+bool SvgaDevice::drain_fifo() {
   std::lock_guard guard(mu_);
   drain_locked();
+  return fifo_pending_;
 }
 
 SvgaScanout SvgaDevice::scanout() {
@@ -305,17 +307,24 @@ void SvgaDevice::cmd_rect_fill(uint32_t color, uint32_t x, uint32_t y, uint32_t 
     ++rejected_draws_;
     return;
   }
-  for (uint32_t row = r.y; row < r.y + r.h; ++row) {
-    uint8_t* p = vram_.data() + uint64_t{row} * s.pitch;
-    if (s.bpp == 8) {
-      std::memset(p + r.x, static_cast<int>(color & 0xff), r.w);
-    } else {
-      // Byte copies: a guest PITCHLOCK need not be a multiple of 4, so a row may start
-      // at any byte and a uint32_t store there would be misaligned (UB).
-      uint8_t* px = p + uint64_t{r.x} * 4;
-      for (uint32_t i = 0; i < r.w; ++i) std::memcpy(px + 4 * uint64_t{i}, &color, 4);
-    }
+  if (s.bpp == 8) {
+    for (uint32_t row = r.y; row < r.y + r.h; ++row)
+      std::memset(vram_.data() + uint64_t{row} * s.pitch + r.x, static_cast<int>(color & 0xff), r.w);
+    damage_.add(r);
+    return;
   }
+  // 32 bpp: the first row by doubling copies, then row copies (rows never overlap: the
+  // pitch holds the width). Byte copies throughout: a guest PITCHLOCK need not be a
+  // multiple of 4, so a row may start at any byte and a uint32_t store would be misaligned.
+  const size_t row_bytes = size_t{r.w} * 4;
+  uint8_t* first = vram_.data() + uint64_t{r.y} * s.pitch + uint64_t{r.x} * 4;
+  std::memcpy(first, &color, 4);
+  for (size_t filled = 4; filled < row_bytes;) {
+    const size_t n = std::min(filled, row_bytes - filled);
+    std::memcpy(first + filled, first, n);
+    filled += n;
+  }
+  for (uint32_t row = 1; row < r.h; ++row) std::memcpy(first + uint64_t{row} * s.pitch, first, row_bytes);
   damage_.add(r);
 }
 

@@ -45,7 +45,8 @@ struct SvgaCursorState {
 class SvgaDevice : public PciDevice, public PciBarHandler, private SvgaCommandSink {
  public:
   static constexpr int kIoBar = 0, kVramBar = 1, kFifoBar = 2;
-  static constexpr unsigned kMaxCommandsPerDrain = 1024;
+  // One drain's bound (SvgaDrainBudget): 2 Mi pixels is one 1920x1080 fill, a few ms here.
+  static constexpr SvgaDrainBudget kDrainBudget{1024, 2u << 20};
   static constexpr uint32_t kScratchSize = 64;
 
   explicit SvgaDevice(PciResources res);
@@ -61,7 +62,9 @@ class SvgaDevice : public PciDevice, public PciBarHandler, private SvgaCommandSi
   uint8_t* vram() const { return vram_.data(); }
   uint64_t vram_size() const { return vram_.size(); }
   SvgaScanout scanout();
-  void drain_fifo();  // the display tick drains too (a guest may skip the SYNC write)
+  // The display tick drains too (a guest may skip the SYNC write); one budget per call.
+  // True when complete commands are still queued.
+  bool drain_fifo();
   std::vector<DisplayRect> take_damage();  // UPDATE / RECT_* rectangles since the last call
   // KVM dirty pages of the VRAM slot, OR-ed with pages written through host_write_vram.
   Status take_vram_dirty_pages(std::vector<uint64_t>* bitmap);
@@ -87,6 +90,7 @@ class SvgaDevice : public PciDevice, public PciBarHandler, private SvgaCommandSi
   void write_locked(uint32_t index, uint32_t value);
   SvgaScanout scanout_locked() const;
   void drain_locked();
+  bool fifo_pending_ = false;  // the last drain stopped at its budget
   // SvgaCommandSink
   void cmd_update(uint32_t x, uint32_t y, uint32_t w, uint32_t h) override;
   void cmd_rect_fill(uint32_t color, uint32_t x, uint32_t y, uint32_t w, uint32_t h) override;

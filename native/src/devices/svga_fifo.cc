@@ -93,19 +93,31 @@ bool SvgaFifo::configure(uint32_t fifo_caps) {
   return ok;
 }
 
-unsigned SvgaFifo::drain(SvgaCommandSink& sink, unsigned max_commands) {
-  unsigned done = 0;
+uint64_t SvgaFifo::command_pixels(const uint32_t* c) {
+  switch (c[0]) {
+    case svga::kCmdRectFill: return uint64_t{c[4]} * c[5];
+    case svga::kCmdRectCopy: return uint64_t{c[5]} * c[6];
+    case svga::kCmdDefineCursor:
+    case svga::kCmdDefineAlphaCursor: return uint64_t{c[4]} * c[5];
+    default: return 0;
+  }
+}
+
+SvgaDrainResult SvgaFifo::drain(SvgaCommandSink& sink, const SvgaDrainBudget& budget) {
+  SvgaDrainResult result;
+  unsigned& done = result.executed;
+  uint64_t pixels = 0;
   // Two rounds: after BUSY := 0, re-check NEXT_CMD so a command the guest added while
   // BUSY was still 1 (it then skips the SYNC write) is not left waiting.
   for (int round = 0; round < 2; ++round) {
     Ring r;
     if (!read_ring(&r)) {
       ++stats_.bad_pointers;
-      return done;
+      return result;
     }
     cur_min_ = r.min;
     const uint32_t capacity = (r.max - r.min) / 4 - 1;
-    while (done < max_commands) {
+    while (done < budget.commands) {
       uint32_t avail = available_words(r);
       if (avail == 0) break;
       // Copy the header once; the length and the decoding both come from this copy.
@@ -125,6 +137,12 @@ unsigned SvgaFifo::drain(SvgaCommandSink& sink, unsigned max_commands) {
       // The rest of the command after the words already copied (never re-read).
       cmd_.resize(len);
       for (uint32_t i = have; i < len; ++i) cmd_[i] = peek(r, i);
+      const uint64_t cost = command_pixels(cmd_.data());
+      if (done > 0 && cost > budget.pixels - pixels) {
+        result.more = true;  // left in the ring, STOP unchanged: the next pass starts here
+        break;
+      }
+      pixels += cost < budget.pixels - pixels ? cost : budget.pixels - pixels;
       uint64_t stop = uint64_t{r.stop} + uint64_t{len} * 4;
       if (stop >= r.max) stop = stop - r.max + r.min;
       r.stop = static_cast<uint32_t>(stop);
@@ -134,9 +152,10 @@ unsigned SvgaFifo::drain(SvgaCommandSink& sink, unsigned max_commands) {
       ++done;
     }
     if (r.min > svga::kFifoBusy * 4) store(svga::kFifoBusy, 0);
-    if (done >= max_commands || load(svga::kFifoNextCmd) == r.stop) break;
+    if (done >= budget.commands && available_words(r) > 0) result.more = true;
+    if (result.more || load(svga::kFifoNextCmd) == r.stop) break;
   }
-  return done;
+  return result;
 }
 
 void SvgaFifo::execute(SvgaCommandSink& sink) {

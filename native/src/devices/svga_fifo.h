@@ -30,6 +30,19 @@ class SvgaCommandSink {
   virtual uint32_t palette_color(uint8_t index) = 0;
 };
 
+// How much one drain() may do: a guest can queue 1024 full-screen RECT_FILLs at 2560x1600
+// (~0.5 s of host work); a drain stops at whichever bound comes first and the rest waits
+// for the next pass. The first command of a pass always runs, so every pass progresses.
+struct SvgaDrainBudget {
+  unsigned commands;
+  uint64_t pixels;  // RECT_FILL/RECT_COPY/cursor areas as the guest wrote them
+};
+
+struct SvgaDrainResult {
+  unsigned executed = 0;
+  bool more = false;  // complete commands are still queued (a bound was reached)
+};
+
 struct SvgaFifoStats {
   uint64_t commands = 0;        // executed (including skipped ESCAPE/3D)
   uint64_t bad_pointers = 0;    // passes refused: MIN/MAX/NEXT_CMD/STOP invalid
@@ -50,10 +63,11 @@ class SvgaFifo {
   // REG_CONFIG_DONE := 1. Publishes the FIFO capabilities (word 4) when MIN leaves room
   // for it; returns whether the pointers are valid right now.
   bool configure(uint32_t fifo_caps);
-  // Executes up to `max_commands` complete commands, advancing STOP; then clears
-  // FIFO[BUSY] (when MIN leaves room for it). A command not yet completely written stays
-  // for the next pass. Returns the number executed.
-  unsigned drain(SvgaCommandSink& sink, unsigned max_commands);
+  // Executes complete commands within `budget`, advancing STOP; then clears FIFO[BUSY]
+  // (when MIN leaves room for it) even when work remains, so the guest's next ping still
+  // writes SVGA_REG_SYNC (vmwgfx pings only when it flips BUSY from 0 to 1). A command not
+  // yet completely written stays for the next pass.
+  SvgaDrainResult drain(SvgaCommandSink& sink, const SvgaDrainBudget& budget);
   // FENCE command result: FIFO[FENCE] (when MIN leaves room for it).
   uint32_t last_fence() const { return fence_; }
   const SvgaFifoStats& stats() const { return stats_; }
@@ -72,6 +86,8 @@ class SvgaFifo {
   // Length in words of the command whose first `have` words are `c`: 0 when its header
   // is not all there yet, UINT32_MAX when the opcode is unknown.
   static uint32_t command_length(const uint32_t* c, uint32_t have);
+  // The pixel work of a complete command `c` (0 for those without an area).
+  static uint64_t command_pixels(const uint32_t* c);
   void execute(SvgaCommandSink& sink);
   void define_cursor(SvgaCommandSink& sink);
   void define_alpha_cursor(SvgaCommandSink& sink);

@@ -125,7 +125,7 @@ void HostLink::read_loop(vireo::RpcRelay& relay, vireo::Backdoor& backdoor) {
     }
   }
   lost_.store(true);
-  relay.cancel_all();
+  relay.close();  // a waiting call gets its failure answer now, later ones at once
   if (on_lost_) on_lost_();
 }
 
