@@ -154,5 +154,8 @@ int main(int argc, char** argv) {
   link.send_event(stats_event(backdoor));
   g_tracer = nullptr;
   tracer = nullptr;
-  return status < 0 ? 2 : status;
+  // Leave without unwinding: the reader thread may sit in read() on a link that is not a
+  // socket (no shutdown(2) to wake it), and must not outlive the device it feeds.
+  std::fflush(stderr);
+  _exit(status < 0 ? 2 : status);
 }
