@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two tiers: `unit` (no KVM, milliseconds) and `kvm` (real /dev/kvm, real guests; files
-// named *.kvm.test.ts). Both run in `npm test`.
+// Three tiers: `unit` (no KVM, milliseconds), `kvm` (real /dev/kvm, real guests; files
+// named *.kvm.test.ts) and `trace` (third-party guest programs as host processes under
+// the backdoor tracer native/tools/bdtrace; files named *.trace.test.ts). All run in
+// `npm test`.
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
-          exclude: ['**/*.kvm.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.kvm.test.ts', '**/*.trace.test.ts', '**/node_modules/**'],
           environment: 'node',
         },
       },
@@ -21,6 +23,14 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'trace',
+          include: ['electron/**/*.trace.test.ts'],
+          pool: 'forks',
+          testTimeout: 120_000,
         },
       },
     ],

@@ -96,3 +96,33 @@ test('a VM started from the library shows its screen (frames are asked for once 
   await app.power('Power off');
   await expect(app.consoleState()).toContainText('stopped');
 });
+
+test('guest variables are listed and a new one set from the console reaches the VM host', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('demo');
+  await expect(app.consoleState()).toHaveText('running');
+  const panel = page.getByTestId('guestinfo');
+  await panel.locator('summary').click();
+  await expect(panel.getByTestId('guestinfo-entry')).toHaveText(['guestinfo.fake.osFake OS 1.0']);
+  await panel.getByLabel('guestinfo key').fill('guestinfo.color');
+  await panel.getByLabel('guestinfo value').fill('blue');
+  await panel.getByRole('button', { name: 'Set' }).click();
+  await expect(panel.getByTestId('guestinfo-entry')).toHaveText(['guestinfo.colorblue', 'guestinfo.fake.osFake OS 1.0']);
+  await expect(panel.locator('summary')).toHaveText('Guest variables (2)');
+  await app.power('Power off');
+  await expect(app.consoleState()).toHaveText('stopped (poweroff)');
+});
+
+test('the VM log panel shows the end of vmware.log from the VM host', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('demo');
+  await expect(app.consoleState()).toHaveText('running');
+  const panel = page.getByTestId('vm-log');
+  await panel.locator('summary').click();
+  await expect(panel.locator('summary')).toHaveText('VM log — /fake/Demo/vmware.log');
+  await expect(panel.getByTestId('vm-log-lines')).toContainText('In(05) vcpu-0 - Guest: toolbox: Version: 12.4.0');
+  await app.power('Power off');
+  await expect(app.consoleState()).toHaveText('stopped (poweroff)');
+});

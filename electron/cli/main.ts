@@ -1,6 +1,7 @@
 // `vireo` command line entry.
 import { parseRunArgs, UsageError, USAGE } from './args';
 import { diskCommand, DISK_USAGE } from './disk';
+import { guestinfoCommand, GUESTINFO_USAGE } from './guestinfo';
 import { hostCommand } from './host';
 import { createCommand, listCommand, LIBRARY_USAGE } from './library';
 import { EXIT_BAD_INPUT } from './exitStatus';
@@ -23,12 +24,14 @@ async function main(argv: string[]): Promise<number> {
       return listCommand(rest, (text) => process.stdout.write(text));
     case 'create':
       return createCommand(rest, (text) => process.stdout.write(text));
+    case 'guestinfo':
+      return guestinfoCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
     case 'disk':
       return diskCommand(rest, (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'));
     case undefined:
     case '-h':
     case '--help':
-      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n' + LIBRARY_USAGE + '\n');
+      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n' + LIBRARY_USAGE + '\n' + GUESTINFO_USAGE + '\n');
       return command ? 0 : EXIT_BAD_INPUT;
     default:
       throw new UsageError(`unknown command ${command}: see vireo --help`);

@@ -128,7 +128,20 @@ export type HostRequest =
   | { kind: 'host-clipboard'; v: 1; text: string }
   | { kind: 'set-tools-option'; v: 1; option: 'syncTime' | 'copy' | 'paste'; enabled: boolean }
   | { kind: 'guestinfo-set'; v: 1; key: string; value: string }
+  /** Asks for a 'guestinfo' event listing every guestinfo variable the tools service holds. */
+  | { kind: 'guestinfo-list'; v: 1 }
+  /** Asks for a 'vm-log' event with the end of this run's vmware.log. */
+  | { kind: 'vm-log'; v: 1 }
   | { kind: 'frames'; v: 1; enabled: boolean };
+
+// ---- second clients of a running VM (vireo guestinfo): the VM host's control socket ----
+// One JSON object per line each way, one response per request, in order
+// (electron/vmhost/controlServer.ts; the path: electron/vmfiles/controlSocket.ts).
+export type ControlRequest =
+  | { kind: 'guestinfo-get'; v: 1; key: string }
+  | { kind: 'guestinfo-set'; v: 1; key: string; value: string };
+
+export type ControlResponse = { ok: true; value?: string } | { ok: false; error: string };
 
 // ---- VM host -> client ----
 export type HostEvent =
@@ -142,4 +155,18 @@ export type HostEvent =
   | { kind: 'screenshot-done'; v: 1; id: number; path?: string; error?: string }
   | { kind: 'tools'; v: 1; info: GuestToolsInfo }
   | { kind: 'guest-clipboard'; v: 1; text: string }
+  | { kind: 'guestinfo'; v: 1; entries: GuestInfoEntry[] }
+  /** The last lines of vmware.log (VM_LOG_TAIL at most); no path when the VM has no folder. */
+  | { kind: 'vm-log'; v: 1; path?: string; lines: string[] }
   | { kind: 'error'; v: 1; error: VmmErrorShape };
+
+/** One guestinfo variable as the app lists it; `value` is cut at GUESTINFO_SHOWN chars. */
+export interface GuestInfoEntry {
+  key: string;
+  value: string;
+  /** 'host': the host set it (.vmx, app, vireo guestinfo; kept across a guest reset); 'guest': only the guest did (RPCI info-set). */
+  source: 'guest' | 'host';
+  truncated: boolean;
+}
+export const GUESTINFO_SHOWN = 1024;
+export const VM_LOG_TAIL = 200;

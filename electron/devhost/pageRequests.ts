@@ -13,6 +13,8 @@ const FROM_PAGE: ReadonlySet<string> = new Set<HostRequest['kind']>([
   'host-clipboard',
   'set-tools-option',
   'guestinfo-set',
+  'guestinfo-list',
+  'vm-log',
   'frames',
 ]);
 

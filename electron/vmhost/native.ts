@@ -75,6 +75,8 @@ export interface NativeRpcMessage {
 }
 
 export interface NativeBackdoorState {
+  /** GETGUIOPTIONS mask: VMWARE_GUI_SYNC_TIME 0x400 when periodic time sync is on. */
+  guiOptions?: number;
   screenWidth?: number;
   screenHeight?: number;
   mouseAbsolute?: boolean;

@@ -1,17 +1,30 @@
 // Joins the native backdoor to the TypeScript tools services for one VM: complete
 // GuestRPC messages in, replies out; tools state, guest info and clipboard to the client;
 // the client's viewport, clipboard and switches to the guest.
-import type { GuestToolsInfo, HostEvent, PowerOp, VmConfig } from '../common/protocol';
+import { GUESTINFO_SHOWN, type ControlRequest, type ControlResponse, type GuestInfoEntry, type GuestToolsInfo, type HostEvent, type PowerOp, type VmConfig } from '../common/protocol';
 import type { NativeVm } from './native';
 import { ToolsService } from './tools/toolsService';
 
 const DEFAULT_VIEWPORT = { width: 1024, height: 768 };
+/**
+ * GETGUIOPTIONS bit VMWARE_GUI_SYNC_TIME (open-vm-tools lib/include/backdoor_def.h): what
+ * `vmware-toolbox-cmd timesync status|enable|disable` reads first (toolbox/
+ * toolboxcmd-time.c); `disable` tells the host nothing while the bit is clear.
+ */
+const GUI_SYNC_TIME = 0x400;
+
+/**
+ * What the bridge uses of the VM: the addon's backdoor calls. A running VM's NativeVm
+ * has them; so does the backdoor tracer's link (electron/testing/backdoorTracer.ts),
+ * which serves host processes with the same native device code.
+ */
+export type ToolsBackdoor = Pick<NativeVm, 'onGuestRpc' | 'mirrorGuestInfo' | 'setBackdoorState' | 'setHostClipboard' | 'setClipboardPolicy'>;
 
 export class ToolsBridge {
   readonly tools: ToolsService;
 
   constructor(
-    private readonly vm: NativeVm,
+    private readonly vm: ToolsBackdoor,
     config: VmConfig,
     private readonly emit: (event: HostEvent) => void,
   ) {
@@ -24,7 +37,13 @@ export class ToolsBridge {
       this.report();
     });
     vm.setClipboardPolicy(policy.copyAllowed, policy.pasteAllowed);
-    vm.setBackdoorState({ screenWidth: DEFAULT_VIEWPORT.width, screenHeight: DEFAULT_VIEWPORT.height, mouseAbsolute: true });
+    vm.setBackdoorState({
+      screenWidth: DEFAULT_VIEWPORT.width,
+      screenHeight: DEFAULT_VIEWPORT.height,
+      mouseAbsolute: true,
+      guiOptions: policy.syncTime ? GUI_SYNC_TIME : 0,
+    });
+    this.tools.on('syncTime', (on) => vm.setBackdoorState({ guiOptions: on ? GUI_SYNC_TIME : 0 }));
     for (const [key, value] of Object.entries(config.guestInfo ?? {})) this.tools.setGuestInfo(key, value);
     vm.onGuestRpc((m) => {
       if (m.id === 0) {
@@ -47,6 +66,25 @@ export class ToolsBridge {
       osName: os.fullName ?? os.name,
       ipAddresses: ip ? [ip] : [],
     };
+  }
+
+  /** Every guestinfo variable for the app's list (values cut at GUESTINFO_SHOWN). */
+  guestInfoList(): GuestInfoEntry[] {
+    return this.tools.info.list().map((e) => ({
+      ...e,
+      value: e.value.length > GUESTINFO_SHOWN ? e.value.slice(0, GUESTINFO_SHOWN) : e.value,
+      truncated: e.value.length > GUESTINFO_SHOWN,
+    }));
+  }
+
+  /** A control-socket request (vireo guestinfo): any guestinfo key, host- or guest-set. */
+  control(request: ControlRequest): ControlResponse {
+    if (request.kind === 'guestinfo-get') {
+      const value = this.tools.getGuestInfo(request.key);
+      return value === undefined ? { ok: false, error: `${request.key}: no value` } : { ok: true, value };
+    }
+    const r = this.tools.setGuestInfo(request.key, request.value);
+    return r.ok ? { ok: true } : { ok: false, error: `${request.key}: ${r.error}` };
   }
 
   setViewport(width: number, height: number): void {

@@ -5,12 +5,15 @@ import * as path from 'node:path';
 
 import { VMM_ERROR_CODES, type VmmErrorCode } from '../common/errors';
 import type { HostEvent, HostRequest, StopReason, VmConfig, VmState } from '../common/protocol';
+import { controlSocketPath } from '../vmfiles/controlSocket';
 import { acquireLock, type FileLock } from '../vmfiles/lock';
+import { ControlServer } from './controlServer';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
 import { set2Code } from './keymap';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
 import { TelemetrySampler } from './telemetry';
+import { VmLog } from './vmLog';
 import { ToolsBridge } from './toolsBridge';
 
 export const SEABIOS_PATH = process.env.VIREO_SEABIOS ?? '/usr/share/seabios/bios-256k.bin';
@@ -55,6 +58,7 @@ export class VmSession {
   private display?: DisplaySession;
   private disks?: DiskSet;
   private vmLock?: FileLock;
+  private control?: ControlServer;
   private pointer = { x: 0, y: 0 };
   // What a client asked for before the VM existed (a window attaches before start).
   private framesWanted = false;
@@ -62,7 +66,16 @@ export class VmSession {
   private state: VmState = 'stopped';
   private screenshotOnStop?: string;
 
-  constructor(private readonly emit: (event: HostEvent) => void, private readonly onEnded: () => void) {}
+  private vmLog?: VmLog;
+  private readonly emit: (event: HostEvent) => void;
+
+  constructor(emit: (event: HostEvent) => void, private readonly onEnded: () => void) {
+    // What the clients are told, the VM's vmware.log sees too (it keeps what VMware logs).
+    this.emit = (event) => {
+      this.vmLog?.event(event);
+      emit(event);
+    };
+  }
 
   start(config: VmConfig): void {
     const native = loadNative();
@@ -70,7 +83,10 @@ export class VmSession {
     this.setState('starting');
     try {
       // The VM itself is locked as VMware does (<name>.vmx.lck), then each of its disks.
-      if (config.vmxPath) this.vmLock = acquireLock(config.vmxPath);
+      if (config.vmxPath) {
+        this.vmLock = acquireLock(config.vmxPath);
+        this.openLog(config.vmxPath, config); // only once the VM is ours: it rotates the folder's logs
+      }
       this.disks = new DiskSet(config.disks ?? [], { vmxPath: config.vmxPath, externalDisks: config.externalDisks });
       this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig() });
     } catch (err) {
@@ -79,6 +95,7 @@ export class VmSession {
       const e = err as Error & { code?: string };
       this.emit({ kind: 'error', v: 1, error: { code: errorCodeOf(e), message: e.message } });
       this.setState('stopped', 'error');
+      this.vmLog?.close();
       this.onEnded();
       return;
     }
@@ -90,6 +107,9 @@ export class VmSession {
     );
     this.serial.on('error', () => undefined);
     this.tools = new ToolsBridge(vm, config, this.emit);
+    if (config.vmxPath) this.serveControl(config.vmxPath, this.tools);
+    this.tools.tools.on('log', (text) => this.vmLog?.guest(text));
+    this.tools.tools.on('powerOp', (p) => this.vmLog?.write('vmx', `Tools power operation ${p.op}: ${p.result}`));
     this.display = new DisplaySession(vm, this.emit);
     if (this.framesWanted) this.display.setFrames(true);
     if (this.viewportWanted) this.tools.setViewport(this.viewportWanted.width, this.viewportWanted.height);
@@ -145,6 +165,12 @@ export class VmSession {
         return;
       case 'guestinfo-set':
         this.tools?.tools.setGuestInfo(request.key, request.value);
+        return;
+      case 'guestinfo-list':
+        this.emit({ kind: 'guestinfo', v: 1, entries: this.tools?.guestInfoList() ?? [] });
+        return;
+      case 'vm-log':
+        this.emit({ kind: 'vm-log', v: 1, path: this.vmLog?.path, lines: this.vmLog?.tail() ?? [] });
         return;
       case 'frames':
         this.framesWanted = request.enabled;
@@ -214,9 +240,35 @@ export class VmSession {
     ).finally(() => this.close(reason, code, detail));
   }
 
+  /** vmware.log in the VM folder; without it the VM still runs (one line on stderr). */
+  private openLog(vmxPath: string, config: VmConfig): void {
+    try {
+      this.vmLog = new VmLog(path.dirname(vmxPath));
+      this.vmLog.write('vmx', `Log for Vireo pid=${process.pid} node=${process.version}`);
+      this.vmLog.write('vmx', `Power on ${vmxPath}: ${config.memoryMiB} MiB, ${config.cpus} vCPU(s), firmware ${config.firmware}`);
+    } catch (err) {
+      process.stderr.write(`vireo: no ${path.join(path.dirname(vmxPath), 'vmware.log')}: ${(err as Error).message}\n`);
+    }
+  }
+
+  /**
+   * The VM's control socket for second clients (vireo guestinfo). Without it the VM still
+   * runs (an 'error' event would end a CLI run), so the failure is one line on stderr.
+   */
+  private serveControl(vmxPath: string, tools: ToolsBridge): void {
+    const unavailable = (err: Error) =>
+      process.stderr.write(`vireo: no control socket for ${vmxPath} (vireo guestinfo cannot reach this VM): ${err.message}\n`);
+    try {
+      this.control = new ControlServer(controlSocketPath(vmxPath), (r) => tools.control(r), unavailable);
+    } catch (err) {
+      unavailable(err as Error);
+    }
+  }
+
   /** Closes the machine, drains what the guest wrote, then reports the end. */
   private close(reason: StopReason, code: number, detail?: string): void {
     if (this.timer) clearInterval(this.timer);
+    this.control?.close();
     this.tools?.dispose();
     this.display?.stop();
     const vm = this.vm;
@@ -226,6 +278,7 @@ export class VmSession {
     this.vmLock?.release();
     const done = () => {
       this.setState('stopped', reason, code, detail);
+      this.vmLog?.close();
       this.onEnded();
     };
     if (this.serial && !this.serial.readableEnded) {

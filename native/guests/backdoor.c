@@ -8,6 +8,7 @@
  *   rpci      LB: open RPCI with the cookie flag, info-set / info-get
  *             guestinfo.vireo.backdoor, info-get of a missing key, close
  *   rpci-hb   the same request and reply moved with `rep outsb` / `rep insb` on 0x5659
+ *   rpci-hb-pages  a 6000-byte guestinfo value out and back over HB, buffers across pages
  *             (EBX must come back exactly 0x00010000, as OpenBSD vmt checks)
  *   tclo      open TCLO, poll with an empty message, expect "reset", answer
  *             "OK ATR toolbox", then answer every command until the host is idle
@@ -109,8 +110,10 @@ static void chan_send(const struct chan *c, const char *s, uint32_t len, bool hb
 		struct bd h = { BDOOR_MAGIC, ST_SUCCESS << 16, len, (c->id << 16) | PORT_HB,
 				(uint32_t)(uintptr_t)s, c->lo, c->hi };
 		bd_hb_out(&h);
+		/* As after a real `rep outsb`: count spent, source past the message. */
 		EXPECT(h.ebx == 0x00010000u, h.ebx);
 		EXPECT(h.ecx == 0, h.ecx);
+		EXPECT(h.esi == (uint32_t)(uintptr_t)s + len, h.esi);
 		return;
 	}
 	for (uint32_t i = 0; i < len; i += 4) {
@@ -141,6 +144,8 @@ static uint32_t chan_recv(const struct chan *c, char *buf, uint32_t cap, bool hb
 				c->hi, (uint32_t)(uintptr_t)buf, c->lo };
 		bd_hb_in(&h);
 		EXPECT(h.ebx == 0x00010000u, h.ebx);
+		EXPECT(h.ecx == 0, h.ecx);
+		EXPECT(h.edi == (uint32_t)(uintptr_t)buf + len, h.edi);
 	} else {
 		for (uint32_t i = 0; i < len; i += 4) {
 			r = msg(c, 4, ST_SUCCESS);
@@ -400,6 +405,48 @@ static void probe(void)
 	printf("backdoor: time %u s, TSC %u kHz (0 = not reported)\n", seconds, (uint32_t)khz);
 }
 
+/*
+ * HB across pages: a 6000-byte value sent from a buffer that crosses two page
+ * boundaries and read back into one that crosses two more. KVM hands the `rep outsb` to
+ * the VMM one byte per exit and the `rep insb` in chunks that end at page boundaries and
+ * after its 1 KiB read-ahead (arch/x86/kvm/emulate.c pio_in_emulated); the registers
+ * after each instruction must still be those of one complete `rep` (checked in
+ * chan_send/chan_recv).
+ */
+#define BIG_VALUE 6000
+static char big_out[3 * 4096] __attribute__((aligned(4096)));
+static char big_in[3 * 4096] __attribute__((aligned(4096)));
+
+static void rpci_hb_pages(void)
+{
+	struct chan c = chan_open(PROTO_RPCI);
+	if (!c.ok)
+		return;
+	static const char set[] = "info-set guestinfo.vireo.big ";
+	char *req = big_out + 4096 - 100;
+	uint32_t n = 0;
+	for (const char *p = set; *p; p++)
+		req[n++] = *p;
+	for (uint32_t i = 0; i < BIG_VALUE; i++)
+		req[n++] = (char)('a' + i % 26);
+	req[n++] = 0;
+	chan_send(&c, req, n, true);
+	chan_recv(&c, reply, sizeof reply, true);
+	EXPECT(streq(reply, "1 "), reply[0]);
+	static const char get[] = "info-get guestinfo.vireo.big";
+	chan_send(&c, get, sizeof get, true);
+	char *in = big_in + 4096 - 10;
+	uint32_t len = chan_recv(&c, in, 2 * 4096, true);
+	EXPECT(len == 2 + BIG_VALUE, len);
+	EXPECT(in[0] == '1' && in[1] == ' ', in[0]);
+	for (uint32_t i = 0; i < BIG_VALUE && i + 2 < len; i++)
+		if (in[2 + i] != (char)('a' + i % 26)) {
+			EXPECT(false, i);
+			break;
+		}
+	chan_close(&c);
+}
+
 void guest_main(void)
 {
 	/* GuestRPC present? Vireo leaves EAX = magic on command 30; QEMU answers all-ones. */
@@ -419,6 +466,8 @@ void guest_main(void)
 		phase_done("rpci");
 		rpci_round_trip(true);
 		phase_done("rpci-hb");
+		rpci_hb_pages();
+		phase_done("rpci-hb-pages");
 		tclo_conversation();
 		phase_done("tclo");
 		clipboard();

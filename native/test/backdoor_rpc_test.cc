@@ -214,6 +214,48 @@ TEST(rpc_status_words_are_vmwares_by_default) {
   CHECK_EQ(lb.status(), bdoor::kStSuccess);
 }
 
+// iPXE's GuestRPC client (ipxe src/arch/x86/interface/vmware/guestrpc.c) register for
+// register: OPEN without the cookie flag (no cookies sent afterwards), every status
+// compared as the whole ECX word, and the RECVSIZE EDX high word ("reply id") passed back
+// in EBX of RECVPAYLOAD and RECVSTATUS — so RECVSTATUS consumes the reply only because
+// that word is 1 (MESSAGE_TYPE_SENDSIZE), which has MESSAGE_STATUS_SUCCESS's bit.
+TEST(rpc_ipxe_guestrpc_command_sequence) {
+  Rig t(BackdoorConfig{}.advertise_hb);
+  t.svc.info["guestinfo.ipxe.url"] = "http://boot.example/x";
+  Regs& r = t.vcpu.regs_;
+  auto call = [&](uint16_t type, uint32_t ebx) -> uint32_t {
+    r.rax = bdoor::kMagic;
+    r.rbx = ebx;
+    r.rcx = (uint32_t(type) << 16) | bdoor::kMessage;
+    r.rdx = (t.id << 16) | bdoor::kPortLb;  // ESI/EDI: whatever they held (no cookies)
+    uint8_t data[4];
+    t.bd.pio_read(bdoor::kPortLb, data, 4, t.vcpu);
+    return uint32_t(r.rcx);
+  };
+  CHECK_EQ(call(bdoor::kMsgOpen, bdoor::kProtoRpci), 0x00010000u);  // GUESTRPC_OPEN_SUCCESS
+  t.id = uint32_t(r.rdx >> 16);
+  const std::string cmd = "info-get guestinfo.ipxe.url";
+  CHECK_EQ(call(bdoor::kMsgSendSize, uint32_t(cmd.size())), 0x00810000u);  // COMMAND_LEN_SUCCESS
+  for (size_t i = 0; i < cmd.size(); i += 4) {
+    uint32_t w = 0;
+    for (size_t j = 0; j < 4 && i + j < cmd.size(); ++j) w |= uint32_t(uint8_t(cmd[i + j])) << (8 * j);
+    CHECK_EQ(call(bdoor::kMsgSendPayload, w), 0x00010000u);  // COMMAND_DATA_SUCCESS
+  }
+  CHECK_EQ(call(bdoor::kMsgRecvSize, 0), 0x00830000u);  // REPLY_LEN_SUCCESS
+  const uint32_t len = uint32_t(r.rbx);
+  const uint16_t reply_id = uint16_t(r.rdx >> 16);
+  CHECK_EQ(reply_id, 1u);
+  std::string reply;
+  for (uint32_t i = 0; i < len; i += 4) {
+    CHECK_EQ(call(bdoor::kMsgRecvPayload, reply_id), 0x00010000u);  // REPLY_DATA_SUCCESS
+    for (uint32_t j = 0; j < 4 && i + j < len; ++j) reply.push_back(char(r.rbx >> (8 * j)));
+  }
+  CHECK_EQ(call(bdoor::kMsgRecvStatus, reply_id), 0x00010000u);  // REPLY_FINISH_SUCCESS
+  CHECK(reply == "1 http://boot.example/x");
+  CHECK_EQ(call(bdoor::kMsgRecvSize, 0), 0x00010000u);  // consumed: nothing waits
+  CHECK_EQ(call(bdoor::kMsgClose, 0), 0x00010000u);     // GUESTRPC_CLOSE_SUCCESS
+}
+
 TEST(rpc_info_set_get_over_hb) {
   Rig t(true);
   CHECK(t.open(bdoor::kProtoRpci));

@@ -102,3 +102,21 @@ export async function removeEntry(s: Services, id: string): Promise<void> {
     report(err);
   }
 }
+
+/** Asks the VM host for its guestinfo variables; the answer lands in the VM's store entry. */
+export function listGuestInfo(s: Services, id: string): void {
+  s.sessions.get(id)?.send({ kind: 'guestinfo-list', v: 1 });
+}
+
+/** Sets a guestinfo variable the guest reads with vmware-rpctool "info-get guestinfo.KEY", then refreshes the list. */
+export function setGuestInfo(s: Services, id: string, key: string, value: string): void {
+  const session = s.sessions.get(id);
+  if (!session) return;
+  session.send({ kind: 'guestinfo-set', v: 1, key, value });
+  session.send({ kind: 'guestinfo-list', v: 1 });
+}
+
+/** Asks the VM host for the end of the VM's vmware.log. */
+export function requestVmLog(s: Services, id: string): void {
+  s.sessions.get(id)?.send({ kind: 'vm-log', v: 1 });
+}

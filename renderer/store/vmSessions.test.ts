@@ -46,8 +46,11 @@ describe('VmSessions', () => {
     vm.emit({ kind: 'telemetry', v: 1, sample: { seq: 1, tMs: 0, vcpus: 1, counters: counters(0), ports: [], mmio: [], backdoor: {}, kvm: {} } });
     vm.emit({ kind: 'telemetry', v: 1, sample: { seq: 2, tMs: 100, vcpus: 1, counters: counters(10), ports: [], mmio: [], backdoor: {}, kvm: {} } });
 
+    vm.emit({ kind: 'guestinfo', v: 1, entries: [{ key: 'guestinfo.ip', value: '10.0.2.15', source: 'guest', truncated: false }] });
+
     const view = useVmStore.getState().vms.demo!;
     expect(view.state).toBe('running');
+    expect(view.guestInfo).toEqual([{ key: 'guestinfo.ip', value: '10.0.2.15', source: 'guest', truncated: false }]);
     expect(view.tools.ipAddresses).toEqual(['10.0.2.15']);
     expect(view.mode.width).toBe(2);
     expect(view.options).toEqual({ syncTime: true, copy: true, paste: false });

@@ -75,6 +75,12 @@ class Session implements VmSession {
       case 'tools':
         store.updateVm(id, { tools: ev.info });
         break;
+      case 'guestinfo':
+        store.updateVm(id, { guestInfo: ev.entries });
+        break;
+      case 'vm-log':
+        store.updateVm(id, { vmLog: { path: ev.path, lines: ev.lines } });
+        break;
       case 'guest-clipboard':
         // Guest → host copy, only while the user allows it for this VM.
         if ((store.vms[id]?.options ?? defaultOptions(store.entries.find((e) => e.id === id))).copy) {

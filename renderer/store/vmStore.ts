@@ -3,6 +3,7 @@
 // most, so components select from it normally.
 import { create } from 'zustand';
 import type {
+  GuestInfoEntry,
   DisplayMode,
   GuestToolsInfo,
   HostCapabilities,
@@ -28,6 +29,10 @@ export interface VmView {
   capabilities?: HostCapabilities;
   lastError?: VmmErrorShape;
   serialPaused: boolean;
+  /** The last guestinfo listing the VM host sent (asked for with guestinfo-list). */
+  guestInfo?: GuestInfoEntry[];
+  /** The end of this run's vmware.log, as last asked for (vm-log). */
+  vmLog?: { path?: string; lines: string[] };
 }
 
 export type Screen = { name: 'library' } | { name: 'edit'; id?: string } | { name: 'console'; id: string };

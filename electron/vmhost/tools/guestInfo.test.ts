@@ -73,4 +73,24 @@ describe('GuestInfoStore', () => {
     expect(s.hostName()).toBe('vm1.example');
     expect(s.binarySize(10)).toBe(8);
   });
+
+  it('decodes SetGuestInfo 11 (HostinfoDetailedDataHeader + detailed data) into the OS names', () => {
+    // Layout of open-vm-tools 12.2 hostinfo.h: version 1, shortName[129] at 4, fullName[513] at 133, data at 648.
+    const header = Buffer.alloc(648);
+    header.writeUInt32LE(1, 0);
+    header.write('debian12-64', 4);
+    header.write('Linux 6.1.0 Debian GNU/Linux 12 (bookworm)', 133);
+    const payload = Buffer.concat([header, Buffer.from("prettyName='Debian GNU/Linux 12 (bookworm)'\0")]).toString('utf8');
+    const s = new GuestInfoStore();
+    expect(s.setTyped(` 11 ${payload}`)).toBe(true);
+    expect(s.os()).toEqual({
+      name: 'debian12-64',
+      fullName: 'Linux 6.1.0 Debian GNU/Linux 12 (bookworm)',
+      detailed: "prettyName='Debian GNU/Linux 12 (bookworm)'",
+    });
+    // Too short or another header version: refused, so the guest falls back to keys 5 and 6.
+    expect(s.setTyped(' 11 short')).toBe(false);
+    header.writeUInt32LE(2, 0);
+    expect(s.setTyped(` 11 ${header.toString('utf8')}`)).toBe(false);
+  });
 });

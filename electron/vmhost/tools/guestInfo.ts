@@ -26,8 +26,37 @@ export const GuestInfoType = {
   OS_DETAILED: 11,
 } as const;
 
-const TEXT_TYPES: ReadonlySet<number> = new Set([1, 4, 5, 6, 7, 8, 11]);
+const TEXT_TYPES: ReadonlySet<number> = new Set([1, 4, 5, 6, 7, 8]);
 const BINARY_TYPES: ReadonlySet<number> = new Set([2, 3, 9, 10]);
+
+/**
+ * SetGuestInfo 11 (OS_DETAILED) is binary: open-vm-tools lib/include/hostinfo.h
+ * HostinfoDetailedDataHeader {uint32 version; char shortName[129]; char fullName[513]}
+ * (sizeof 648 with the struct's 4-byte alignment), then the detailed-data string, NUL
+ * terminated (services/plugins/guestInfo/guestInfoServer.c). A host that accepts it gets
+ * no SetGuestInfo 5/6: the guest sends the names only when key 11 is refused.
+ */
+const DETAILED_SHORT_NAME = { at: 4, size: 129 };
+const DETAILED_FULL_NAME = { at: 133, size: 513 };
+const DETAILED_HEADER_SIZE = 648;
+
+function cString(bytes: Buffer, at: number, size: number): string {
+  const field = bytes.subarray(at, at + size);
+  const nul = field.indexOf(0);
+  return field.subarray(0, nul < 0 ? field.length : nul).toString('utf8');
+}
+
+/** The names and detailed data of a SetGuestInfo 11 payload, or null if it is too short or not version 1. */
+export function parseOsDetailed(value: string): { shortName: string; fullName: string; detailed: string } | null {
+  // The message was decoded as UTF-8; re-encoding gives back its bytes (names are UTF-8).
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length < DETAILED_HEADER_SIZE || bytes.readUInt32LE(0) !== 1) return null;
+  return {
+    shortName: cString(bytes, DETAILED_SHORT_NAME.at, DETAILED_SHORT_NAME.size),
+    fullName: cString(bytes, DETAILED_FULL_NAME.at, DETAILED_FULL_NAME.size),
+    detailed: cString(bytes, DETAILED_HEADER_SIZE, bytes.length - DETAILED_HEADER_SIZE),
+  };
+}
 
 export interface GuestOsInfo {
   /** SetGuestInfo 6: the VMware guest-OS id string, e.g. "debian12-64". */
@@ -98,6 +127,13 @@ export class GuestInfoStore {
     return [...this.values.entries()];
   }
 
+  /** Every value with who set it last, keys sorted. */
+  list(): Array<{ key: string; value: string; source: 'guest' | 'host' }> {
+    return [...this.values.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ key, value, source: this.hostKeys.has(key) ? 'host' : 'guest' }));
+  }
+
   /**
    * RPCI `SetGuestInfo  <type> <value>` (two spaces after the command in open-vm-tools
    * guestInfoServer.c; args here is what follows "SetGuestInfo "). Returns false for an
@@ -112,11 +148,24 @@ export class GuestInfoStore {
       this.binarySizes.set(type, value.length);
       return true;
     }
+    if (type === GuestInfoType.OS_DETAILED) {
+      const d = parseOsDetailed(value);
+      if (!d) return false;  // the guest then sends SetGuestInfo 5 and 6
+      // Full name first: each change is reported, and the app shows the full name.
+      this.setText(GuestInfoType.OS_NAME_FULL, d.fullName);
+      this.setText(GuestInfoType.OS_NAME, d.shortName);
+      this.setText(GuestInfoType.OS_DETAILED, d.detailed);
+      return true;
+    }
     if (!TEXT_TYPES.has(type)) return false;
-    if (this.typed.get(type) === value) return true;
+    this.setText(type, value);
+    return true;
+  }
+
+  private setText(type: number, value: string): void {
+    if (this.typed.get(type) === value) return;
     this.typed.set(type, value);
     this.onChange({ key: `SetGuestInfo.${type}`, value, source: 'guest' });
-    return true;
   }
 
   typedValue(type: number): string | undefined {

@@ -178,8 +178,14 @@ describe('ToolsService', () => {
     svc.setPaused(true);
     svc.setPaused(false);
     expect(poll(svc, TOOLBOX)).toBe('Time_Synchronize 1');
+    const changes: boolean[] = [];
+    svc.on('syncTime', (on) => changes.push(on));
     expect(rpci(svc, 'vmx.set_option synctime 1 0')).toBe('1 ');
     expect(poll(svc, TOOLBOX, 'OK ')).toBe('Set_Option synctime 0');
+    expect(svc.syncTime()).toBe(false);
+    svc.setSyncTime(true);
+    expect(rpci(svc, 'vmx.set_option synctime 0 1')).toBe('1 ');  // already on: no change
+    expect(changes).toEqual([false, true]);
   });
 
   it('tracks tools stopping: close, re-open under a new session, heartbeat loss', () => {

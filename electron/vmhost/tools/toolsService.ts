@@ -32,6 +32,8 @@ export interface ToolsEvents {
   log: [string];
   powerOp: [{ op: PowerOp; result: PowerOpResult }];
   clipboardPolicy: [{ copyAllowed: boolean; pasteAllowed: boolean }];
+  /** Periodic time sync turned on or off (host UI, or vmware-toolbox-cmd timesync). */
+  syncTime: [boolean];
 }
 
 const MAX_DIMENSION = 16384;
@@ -164,6 +166,11 @@ export class ToolsService extends EventEmitter<ToolsEvents> {
     if (this.opts.syncTime === on) return;
     this.opts.syncTime = on;
     this.sendTo('toolbox', `Set_Option synctime ${on ? 1 : 0}`);
+    this.emit('syncTime', on);
+  }
+
+  syncTime(): boolean {
+    return this.opts.syncTime;
   }
 
   clipboardPolicy(): { copyAllowed: boolean; pasteAllowed: boolean } {
@@ -304,8 +311,11 @@ export class ToolsService extends EventEmitter<ToolsEvents> {
 
   private guestSetOption(option: string, value: string): boolean {
     if (option !== 'synctime' || (value !== '0' && value !== '1')) return false;
-    this.opts.syncTime = value === '1';
+    const on = value === '1';
+    const changed = on !== this.opts.syncTime;
+    this.opts.syncTime = on;
     this.sendTo('toolbox', `Set_Option synctime ${value}`);
+    if (changed) this.emit('syncTime', on);
     return true;
   }
 

@@ -54,7 +54,7 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// setBackdoorState({screenWidth, screenHeight, mouseAbsolute, pointerGrabbed, pointerX, pointerY})
+// setBackdoorState({guiOptions, screenWidth, screenHeight, mouseAbsolute, pointerGrabbed, pointerX, pointerY})
 Napi::Value VmWrap::SetBackdoorState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 1 || !info[0].IsObject()) return env.Undefined();
@@ -63,6 +63,7 @@ Napi::Value VmWrap::SetBackdoorState(const Napi::CallbackInfo& info) {
   if (o.Has("screenWidth") && o.Has("screenHeight"))
     host.set_screen_size(o.Get("screenWidth").ToNumber().Uint32Value(), o.Get("screenHeight").ToNumber().Uint32Value());
   if (o.Has("mouseAbsolute")) host.set_mouse_absolute(o.Get("mouseAbsolute").ToBoolean());
+  if (o.Has("guiOptions")) host.set_gui_options(o.Get("guiOptions").ToNumber().Uint32Value());
   if (o.Has("pointerGrabbed"))
     host.set_pointer(o.Get("pointerGrabbed").ToBoolean(), static_cast<int16_t>(o.Get("pointerX").ToNumber().Int32Value()),
                      static_cast<int16_t>(o.Get("pointerY").ToNumber().Int32Value()));

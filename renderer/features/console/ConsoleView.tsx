@@ -4,6 +4,8 @@ import { sendHostClipboard } from '../../app/actions';
 import type { VmSession } from '../../store/vmSessions';
 import { useVmStore } from '../../store/vmStore';
 import { Toolbar } from '../vm/Toolbar';
+import { GuestInfoPanel } from '../vm/GuestInfoPanel';
+import { VmLogPanel } from '../vm/VmLogPanel';
 import { FramebufferCanvas } from '../display/FramebufferCanvas';
 import { SerialConsole } from './SerialConsole';
 import { ExitStatsPanel } from '../exits/ExitStatsPanel';
@@ -40,6 +42,8 @@ export function ConsoleView({ id }: { id: string }) {
         <div className="console-left">
           {session ? <FramebufferCanvas session={session} id={id} /> : <div className="display-empty">VM is not running</div>}
           {session && <SerialConsole session={session} id={id} />}
+          <GuestInfoPanel id={id} />
+          <VmLogPanel id={id} />
         </div>
         <ExitStatsPanel id={id} />
       </div>
