@@ -264,11 +264,13 @@ void Machine::supervise() {
     reset_pending_ = false;
     guard.unlock();
     board_.rpc_relay.cancel_all();
+    board_.pause_io();  // no NIC interrupt may reach the VM fd while it is replaced
     teardown_kvm();
     board_.backdoor.rpc().fail_all();  // the guest's tools re-open their channels
     board_.reset();
     Status s = build_kvm();
     if (s.ok()) s = load_payload();
+    board_.resume_io();
     if (!s.ok()) {
       request_stop(StopReason::kError, 0);
       if (sink_) sink_({MachineEvent::Type::kReset, StopReason::kError, 0, now_ns(), s.message});

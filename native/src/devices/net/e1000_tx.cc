@@ -1,0 +1,234 @@
+#include "e1000_tx.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "../../core/le_bytes.h"
+#include "e1000_filter.h"
+#include "e1000_regs.h"
+#include "inet_checksum.h"
+
+namespace vireo {
+
+using namespace e1000;
+
+namespace {
+
+uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint32_t be32(const uint8_t* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
+void put_be16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+void put_be32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+}
+
+// Inserts the ones' complement checksum of bytes [start, end] (end inclusive; 0 = to the
+// end of the frame) at `offset`, as the 8254x does for IPCSS/IPCSO/IPCSE and
+// TUCSS/TUCSO/TUCSE (manual 3.3.6). The field's current contents take part in the sum
+// (drivers seed TCP/UDP fields with the pseudo-header sum). Out-of-range fields are left
+// alone. A result of 0 is sent as 0xFFFF (the same value in ones' complement; for UDP, 0
+// would mean "no checksum").
+void insert_checksum(std::vector<uint8_t>& f, unsigned start, unsigned end, unsigned offset) {
+  size_t n = f.size();
+  size_t last = (end == 0 || end >= n) ? n - 1 : end;
+  if (n == 0 || start > last || offset + 2 > n) return;
+  uint16_t c = inet_checksum(f.data() + start, last - start + 1);
+  put_be16(f.data() + offset, c ? c : 0xFFFF);
+}
+
+}  // namespace
+
+void E1000Tx::reset() {
+  ring_ = Ring{};
+  ctx_ = tso_ctx_ = Offload{};
+  packet_.clear();
+  in_packet_ = bad_ = tse_ = legacy_ = false;
+  popts_ = legacy_cso_ = legacy_css_ = 0;
+}
+
+// Context descriptor (manual 3.3.6): bytes 0-7 IP and TCP/UDP checksum fields, 8-11
+// PAYLEN (19:0) | DTYP (23:20) | TUCMD (31:24), 12 STA, 13 HDRLEN, 14-15 MSS. A context
+// with TSE set describes segmentation; one without describes plain checksum offload.
+void E1000Tx::take_context(const uint8_t* d) {
+  Offload o;
+  o.ipcss = d[0];
+  o.ipcso = d[1];
+  o.ipcse = le16(d + 2);
+  o.tucss = d[4];
+  o.tucso = d[5];
+  o.tucse = le16(d + 6);
+  uint32_t w = le32(d + 8);
+  o.paylen = w & 0xFFFFF;
+  o.tucmd = static_cast<uint8_t>(w >> 24);
+  o.hdr_len = d[13];
+  o.mss = le16(d + 14);
+  if (o.tucmd & kTxCmdTse) tso_ctx_ = o;
+  else ctx_ = o;
+}
+
+void E1000Tx::append(const GuestMemory& mem, uint64_t addr, uint32_t len) {
+  if (bad_ || len == 0) return;
+  size_t limit = tse_ ? kMaxTsoPacket : kMaxPacket;
+  if (packet_.size() + len > limit) {
+    bad_ = true;
+    return;
+  }
+  size_t at = packet_.size();
+  packet_.resize(at + len);
+  if (!mem.read(addr, packet_.data() + at, len)) bad_ = true;
+}
+
+uint32_t E1000Tx::process(const GuestMemory& mem, FrameSink& sink, const Config& cfg, E1000Stats& stats, bool* blocked) {
+  *blocked = false;
+  if (!(cfg.tctl & kTctlEn)) return 0;
+  uint32_t count = ring_.len / kDescSize;
+  if (count == 0 || ring_.head >= count || ring_.tail >= count) return 0;
+  uint64_t base = (uint64_t{ring_.bah} << 32) | (ring_.bal & ~0xFu);
+  uint32_t causes = 0;
+  for (uint32_t budget = count; ring_.head != ring_.tail && budget; --budget) {
+    if (!in_packet_ && !sink.can_send()) {
+      *blocked = true;
+      break;
+    }
+    uint64_t at = base + uint64_t{ring_.head} * kDescSize;
+    uint8_t d[kDescSize];
+    bool have = mem.read(at, d, sizeof d);
+    if (!have) std::memset(d, 0, sizeof d);  // outside RAM: an empty legacy descriptor
+    uint32_t lower = le32(d + 8);
+    uint8_t cmd = static_cast<uint8_t>(lower >> 24);
+    bool dext = cmd & kTxCmdDext;
+    unsigned dtyp = (lower >> 20) & 0xF;
+    if (dext && dtyp == kDtypContext) {
+      take_context(d);
+    } else if (dext && dtyp == kDtypData) {
+      if (!in_packet_) {
+        in_packet_ = true;
+        tse_ = cmd & kTxCmdTse;
+        legacy_ = false;
+        popts_ = d[13];
+      }
+      append(mem, le64(d), lower & 0xFFFFF);
+      if (cmd & kTxCmdEop) end_packet(sink, cfg, stats, cmd, le16(d + 14));
+    } else if (!dext) {
+      if (!in_packet_) {
+        in_packet_ = true;
+        tse_ = false;
+        legacy_ = true;
+        popts_ = 0;
+      }
+      append(mem, le64(d), le16(d + 8));
+      if (cmd & kTxCmdEop) {
+        legacy_cso_ = d[10];
+        legacy_css_ = d[13];
+        end_packet(sink, cfg, stats, cmd, le16(d + 14));
+      }
+    }
+    // Other DTYP values are reserved: the descriptor is consumed without effect.
+    if ((cmd & kTxCmdRs) && have) {
+      uint8_t sta = static_cast<uint8_t>((d[12] & 0xF0) | kTxStaDd);
+      mem.write(at + 12, &sta, 1);
+      causes |= kIntTxdw;
+    }
+    ring_.head = (ring_.head + 1) % count;
+  }
+  if (ring_.head == ring_.tail) causes |= kIntTxqe;
+  return causes;
+}
+
+void E1000Tx::end_packet(FrameSink& sink, const Config& cfg, E1000Stats& stats, uint8_t cmd, uint16_t special) {
+  bool vle = cfg.vlan && (cmd & kTxCmdVle);
+  if (!bad_ && !packet_.empty()) {
+    if (tse_) {
+      segment(sink, cfg, stats, special, vle);
+    } else {
+      if (legacy_ && (cmd & kTxCmdIc)) insert_checksum(packet_, legacy_css_, 0, legacy_cso_);
+      if (popts_ & kPoptsTxsm) insert_checksum(packet_, ctx_.tucss, ctx_.tucse, ctx_.tucso);
+      if (popts_ & kPoptsIxsm) insert_checksum(packet_, ctx_.ipcss, ctx_.ipcse, ctx_.ipcso);
+      emit(packet_, sink, cfg, stats, special, vle);
+    }
+  }
+  packet_.clear();
+  in_packet_ = bad_ = tse_ = legacy_ = false;
+  popts_ = 0;
+}
+
+// TCP/UDP segmentation (manual 3.5): the first HDRLEN bytes are the prototype header,
+// the rest is cut into MSS-sized payloads. Per segment the IPv4 total length and
+// identification (or the IPv6 payload length), the TCP sequence number (FIN and PSH only
+// on the last segment) or the UDP length are updated; the L4 checksum field, which the
+// driver seeded with the pseudo-header sum without length, gets the segment's L4 length
+// added before the checksums are inserted as for a plain offload.
+void E1000Tx::segment(FrameSink& sink, const Config& cfg, E1000Stats& stats, uint16_t special, bool vle) {
+  const Offload& t = tso_ctx_;
+  size_t hdr = t.hdr_len;
+  bool ipv4 = t.tucmd & kTucmdIp, tcp = t.tucmd & kTucmdTcp;
+  size_t ip_min = ipv4 ? 20 : 40, l4_min = tcp ? 20 : 8;
+  if (t.mss == 0 || hdr > packet_.size() || t.ipcss + ip_min > hdr || t.tucss + l4_min > hdr || t.tucss < t.ipcss ||
+      t.tucso + 2u > hdr || (ipv4 && t.ipcso + 2u > hdr))
+    return;  // an inconsistent context: the packet is dropped
+  size_t payload = packet_.size() - hdr;
+  const uint8_t* h = packet_.data();
+  uint16_t ip_id = ipv4 ? be16(h + t.ipcss + 4) : 0;
+  uint32_t seq = tcp ? be32(h + t.tucss + 4) : 0;
+  uint16_t seed = be16(h + t.tucso);
+  unsigned segno = 0;
+  size_t off = 0;
+  do {
+    size_t len = std::min<size_t>(t.mss, payload - off);
+    bool last = off + len >= payload;
+    frame_.assign(packet_.begin(), packet_.begin() + hdr);
+    frame_.insert(frame_.end(), packet_.begin() + hdr + off, packet_.begin() + hdr + off + len);
+    uint8_t* f = frame_.data();
+    if (ipv4) {
+      put_be16(f + t.ipcss + 2, static_cast<uint16_t>(hdr - t.ipcss + len));
+      put_be16(f + t.ipcss + 4, static_cast<uint16_t>(ip_id + segno));
+    } else {
+      put_be16(f + t.ipcss + 4, static_cast<uint16_t>(hdr - t.ipcss - 40 + len));
+    }
+    size_t l4_len = hdr - t.tucss + len;
+    if (tcp) {
+      put_be32(f + t.tucss + 4, seq + static_cast<uint32_t>(off));
+      if (!last) f[t.tucss + 13] &= static_cast<uint8_t>(~0x09);  // FIN, PSH
+    } else {
+      put_be16(f + t.tucss + 4, static_cast<uint16_t>(l4_len));
+    }
+    if (popts_ & kPoptsTxsm) {
+      uint32_t s = uint32_t{seed} + static_cast<uint32_t>(l4_len & 0xFFFF) + static_cast<uint32_t>(l4_len >> 16);
+      while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
+      put_be16(f + t.tucso, static_cast<uint16_t>(s));
+      insert_checksum(frame_, t.tucss, t.tucse, t.tucso);
+    }
+    if (ipv4 && (popts_ & kPoptsIxsm)) {
+      put_be16(f + t.ipcso, 0);
+      insert_checksum(frame_, t.ipcss, t.ipcse, t.ipcso);
+    }
+    emit(frame_, sink, cfg, stats, special, vle);
+    off += len;
+    ++segno;
+  } while (off < payload);
+  stats.count(E1000Stats::kTsctc);
+}
+
+void E1000Tx::emit(std::vector<uint8_t>& frame, FrameSink& sink, const Config& cfg, E1000Stats& stats,
+                   uint16_t special, bool vle) {
+  if (frame.size() < 14) return;
+  if (vle) {
+    uint8_t tag[4];
+    put_be16(tag, cfg.vet);
+    put_be16(tag + 2, special);
+    frame.insert(frame.begin() + 12, tag, tag + 4);
+  }
+  // The MAC pads short frames to the 60-byte minimum (TCTL.PSP, which every driver sets).
+  if (frame.size() < 60) frame.resize(60, 0);
+  E1000Filter::Kind k = E1000Filter::kind(frame.data());
+  if (sink.send_frame(frame.data(), frame.size())) {
+    stats.transmitted(static_cast<uint32_t>(frame.size() + 4), k == E1000Filter::Kind::kBroadcast,
+                      k == E1000Filter::Kind::kMulticast);
+    ++frames_;
+    bytes_ += frame.size();
+  }
+}
+
+}  // namespace vireo
