@@ -20,6 +20,35 @@ export interface DiskSpec {
   readOnly?: boolean;
 }
 
+/** NIC models Vireo emulates (`ethernet<N>.virtualDev`). */
+export type NicModel = 'e1000';
+
+/** Workstation's NAT port forwarding: host port → guest port (passt -t / -u). */
+export interface PortForward {
+  protocol: 'tcp' | 'udp';
+  hostPort: number;
+  guestPort: number;
+}
+
+/** A network adapter. `nat`: user-mode NAT through passt (DHCP, DNS, outbound
+ *  connections, port forwards); `unplugged`: the adapter is there, its cable is not. */
+export interface NicSpec {
+  model: NicModel;
+  connection: 'nat' | 'unplugged';
+  /** Six hex bytes, colon separated. */
+  mac: string;
+  portForwards?: PortForward[];
+}
+
+/** Per-NIC cumulative traffic (rates are the receiver's job) and link state. */
+export interface NicSample {
+  rxFrames: number;
+  rxBytes: number;
+  txFrames: number;
+  txBytes: number;
+  link: boolean;
+}
+
 export interface VmConfig {
   name: string;
   memoryMiB: number;
@@ -38,6 +67,7 @@ export interface VmConfig {
   tools?: { syncTime: boolean; copyAllowed: boolean; pasteAllowed: boolean };
   guestInfo?: Record<string, string>;
   disks?: DiskSpec[];
+  nics?: NicSpec[];
   /** Write a PNG of the last screen here when the guest stops (CLI --screenshot). */
   screenshotOnStop?: string;
 }
@@ -59,6 +89,7 @@ export interface TelemetrySample {
   mmio: BusRangeSample[];
   backdoor: Record<string, number>;
   kvm: Record<string, number>;
+  nics?: NicSample[];
 }
 
 export interface BusRangeSample {
@@ -122,7 +153,9 @@ export type HostRequest =
   | { kind: 'host-clipboard'; v: 1; text: string }
   | { kind: 'set-tools-option'; v: 1; option: 'syncTime' | 'copy' | 'paste'; enabled: boolean }
   | { kind: 'guestinfo-set'; v: 1; key: string; value: string }
-  | { kind: 'frames'; v: 1; enabled: boolean };
+  | { kind: 'frames'; v: 1; enabled: boolean }
+  /** The virtual cable of network adapter `index` (ethernet<index>) plugged in or out. */
+  | { kind: 'net-link'; v: 1; index: number; up: boolean };
 
 // ---- VM host -> client ----
 export type HostEvent =
@@ -136,4 +169,6 @@ export type HostEvent =
   | { kind: 'screenshot-done'; v: 1; id: number; path?: string; error?: string }
   | { kind: 'tools'; v: 1; info: GuestToolsInfo }
   | { kind: 'guest-clipboard'; v: 1; text: string }
-  | { kind: 'error'; v: 1; error: VmmErrorShape };
+  | { kind: 'error'; v: 1; error: VmmErrorShape }
+  /** Something the user should know that does not stop the VM (e.g. passt ended). */
+  | { kind: 'notice'; v: 1; message: string };

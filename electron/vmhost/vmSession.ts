@@ -9,6 +9,7 @@ import { acquireLock, type FileLock } from '../vmfiles/lock';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
 import { set2Code } from './keymap';
+import { NetworkSet } from './network';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
 import { TelemetrySampler } from './telemetry';
 import { ToolsBridge } from './toolsBridge';
@@ -54,6 +55,7 @@ export class VmSession {
   private tools?: ToolsBridge;
   private display?: DisplaySession;
   private disks?: DiskSet;
+  private network?: NetworkSet;
   private vmLock?: FileLock;
   private pointer = { x: 0, y: 0 };
   // What a client asked for before the VM existed (a window attaches before start).
@@ -71,8 +73,11 @@ export class VmSession {
     try {
       // The VM itself is locked as VMware does (<name>.vmx.lck), then each of its disks.
       if (config.vmxPath) this.vmLock = acquireLock(config.vmxPath);
+      this.network = new NetworkSet(config.nics ?? [], (message) =>
+        this.emit({ kind: 'notice', v: 1, message }),
+      );
       this.disks = new DiskSet(config.disks ?? []);
-      this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig() });
+      this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig(), nics: this.network.nativeConfig() });
     } catch (err) {
       this.disks?.close();
       this.vmLock?.release();
@@ -84,6 +89,7 @@ export class VmSession {
     }
     const vm = this.vm;
     this.disks!.attach(vm);
+    this.network!.attach(vm);
     this.serial = new net.Socket({ fd: vm.takeSerialFd(), readable: true, writable: true });
     this.serial.on('data', (chunk: Buffer) =>
       this.emit({ kind: 'serial-out', v: 1, data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) }),
@@ -149,6 +155,9 @@ export class VmSession {
       case 'frames':
         this.framesWanted = request.enabled;
         this.display?.setFrames(request.enabled);
+        return;
+      case 'net-link':
+        this.vm?.setNetLink(request.index, request.up);
         return;
     }
   }
@@ -222,6 +231,7 @@ export class VmSession {
     const vm = this.vm;
     if (vm && this.sampler) this.emit({ kind: 'telemetry', v: 1, sample: this.sampler.sample() });
     vm?.close(); // closes the guest end of the serial socket: the stream ends after its last byte
+    this.network?.close();
     this.disks?.close(); // after the vCPUs stopped: every write is in, then the locks go
     this.vmLock?.release();
     const done = () => {
