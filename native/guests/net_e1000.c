@@ -13,8 +13,8 @@
  *   - ICMP echo request to the router: passt relays echo only where the host allows
  *     ping sockets for its user (net.ipv4.ping_group_range); the result is printed,
  *     the host test decides
- *   - a burst: 24 DISCOVERs back to back (3 laps of the TX ring), all 24 OFFERs taken
- *     through the 8-descriptor RX ring (3 laps) while refilling
+ *   - a burst: 24 ARP requests back to back (3 laps of the TX ring), all 24 replies
+ *     taken through the 8-descriptor RX ring (3 laps) while refilling
  * Prints "net_e1000: ..." lines and PASS/FAIL.
  *
  * qemu-check: skip needs a passt backend (QEMU: -netdev stream,addr.type=unix,... -device e1000)
@@ -372,23 +372,31 @@ void guest_main(void)
 	}
 	printf("net_e1000: ICMP echo to the router: %s\n", echoed ? "reply" : "no reply within 1 s");
 
-	/* Burst: 24 DISCOVERs (3 laps of the TX ring), 24 OFFERs through the RX ring */
+	/* Burst: 24 ARP requests (3 laps of the TX ring), 24 replies through the 8-entry RX
+	 * ring (3 laps, refilled as they come). passt's ARP proxy answers every request; its
+	 * DHCP server answers only about half of back-to-back DISCOVERs (measured 12 of 24),
+	 * so DHCP is not the burst. */
 	rd(GPRC), rd(GPTC); /* clear on read: the figures below count the burst */
 	const unsigned burst = 24;
-	for (unsigned n = 0; n < burst; n++) send_discover(xid + 1 + n);
-	unsigned offers = 0, seen = 0;
+	for (unsigned n = 0; n < burst; n++) {
+		arp[41] = (uint8_t)(10 + n);
+		arp[38] = (uint8_t)(router >> 24), arp[39] = (uint8_t)(router >> 16), arp[40] = (uint8_t)(router >> 8);
+		transmit(arp, 42);
+	}
+	unsigned replies = 0, seen = 0;
 	uint32_t got_mask = 0;
-	while (offers < burst && (f = receive(3000, &len)) != NULL) {
-		uint32_t y, r2;
-		for (unsigned n = 0; n < burst; n++)
-			if (parse_offer(f, len, xid + 1 + n, &y, &r2) && !(got_mask & (1u << n))) got_mask |= 1u << n, offers++;
+	while (replies < burst && (f = receive(3000, &len)) != NULL) {
+		if (len >= 42 && be16(f + 12) == 0x0806 && be16(f + 20) == 2) {
+			unsigned n = (unsigned)f[31] - 10;
+			if (n < burst && !(got_mask & (1u << n))) got_mask |= 1u << n, replies++;
+		}
 		seen++;
 		rx_done();
 	}
 	uint32_t gptc = rd(GPTC), gprc = rd(GPRC);
-	printf("net_e1000: burst: %u DISCOVERs sent, %u OFFERs received (%u frames), TDH %u RDH %u, GPTC %u GPRC %u\n",
-	       burst, offers, seen, rd(TDH), rd(RDH), gptc, gprc);
-	if (offers != burst) fail("%u of %u OFFERs arrived", offers, burst);
+	printf("net_e1000: burst: %u ARP requests sent, %u replies received (%u frames), TDH %u RDH %u, GPTC %u GPRC %u\n",
+	       burst, replies, seen, rd(TDH), rd(RDH), gptc, gprc);
+	if (replies != burst) fail("%u of %u ARP replies arrived", replies, burst);
 	cli();
 	pass();
 }

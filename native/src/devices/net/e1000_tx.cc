@@ -220,8 +220,10 @@ void E1000Tx::emit(std::vector<uint8_t>& frame, FrameSink& sink, const Config& c
     put_be16(tag + 2, special);
     frame.insert(frame.begin() + 12, tag, tag + 4);
   }
-  // The MAC pads short frames to the 60-byte minimum (TCTL.PSP, which every driver sets).
-  if (frame.size() < 60) frame.resize(60, 0);
+  // Short frames are not padded to the 60-byte minimum here (the real MAC does it on
+  // the wire with TCTL.PSP): the virtual wire carries frames as the stack built them,
+  // and passt 0.0~git20230309 counts Ethernet padding as TCP payload (a padded 54-byte
+  // SYN-ACK is answered with RST; measured). The receive side pads (e1000_rx).
   E1000Filter::Kind k = E1000Filter::kind(frame.data());
   if (sink.send_frame(frame.data(), frame.size())) {
     stats.transmitted(static_cast<uint32_t>(frame.size() + 4), k == E1000Filter::Kind::kBroadcast,
