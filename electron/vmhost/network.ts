@@ -17,19 +17,17 @@ export class NetworkError extends Error {
 
 /** passt from VIREO_PASST or PATH (and the sbin directories Debian may leave out of it). */
 export function findPasst(): string | undefined {
-  if (process.env.VIREO_PASST) return process.env.VIREO_PASST;
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const d of dirs) {
-    if (!d) continue;
-    const p = path.join(d, 'passt');
+  const candidates = process.env.VIREO_PASST
+    ? [process.env.VIREO_PASST]
+    : [...(process.env.PATH ?? '').split(':'), '/usr/bin', '/usr/sbin', '/usr/local/bin'].filter(Boolean).map((d) => path.join(d, 'passt'));
+  return candidates.find((p) => {
     try {
       fs.accessSync(p, fs.constants.X_OK);
-      return p;
+      return fs.statSync(p).isFile();
     } catch {
-      // next directory
+      return false;
     }
-  }
-  return undefined;
+  });
 }
 
 /** passt's arguments for one adapter: foreground, quiet, the inherited socket as fd 3,
