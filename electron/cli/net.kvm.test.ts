@@ -50,6 +50,7 @@ describe.runIf(kvm)('networking through passt on KVM', () => {
     expect(r.stdout).toMatch(/net_e1000: burst: 24 ARP requests sent, 24 replies received/);
     expect(r.stdout).toContain('PASS net_e1000');
     expect(r.stdout + r.stderr).toMatch(/e1000\.bar0\s+0x[0-9a-f]+/); // --stats names the NIC's BAR
+    expect(r.stderr).toMatch(/ethernet0: link up, rx [1-9]\d* frames \d+ bytes, tx [1-9]\d* frames/);
     expect(r.code).toBe(0);
   });
 
