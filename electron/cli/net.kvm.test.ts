@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,21 @@ describe('networking without passt', () => {
     });
     expect(r.stderr.trim().split('\n')).toEqual(['vireo: NAT networking needs passt, which is not installed: apt install passt (Debian package passt)']);
     expect(r.code).toBe(2);
+  });
+});
+
+// The .vmx notes are printed before the machine is built (so this runs without KVM too;
+// with KVM the VM runs SeaBIOS for a second).
+describe('ethernet0 keys in a .vmx', () => {
+  it('reports a bridged e1000 as unplugged and a vmxnet3 as not emulated, one line each', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-netvmx-'));
+    const file = path.join(dir, 'net.vmx');
+    fs.writeFileSync(file, '.encoding = "UTF-8"\nconfig.version = "8"\nmemsize = "32"\n' +
+      'ethernet0.present = "TRUE"\nethernet0.virtualDev = "vmxnet3"\nethernet0.connectionType = "nat"\n' +
+      'ethernet1.present = "TRUE"\nethernet1.virtualDev = "e1000"\nethernet1.connectionType = "bridged"\n');
+    const r = await runCli(['run', file, '--timeout', '1']);
+    expect(r.stderr).toContain('vireo: ethernet0.virtualDev = "vmxnet3" is not emulated yet (e1000 is); the VM starts without ethernet0\n');
+    expect(r.stderr).toContain('vireo: ethernet1.connectionType = "bridged" is not supported yet (nat is); ethernet1 starts unplugged\n');
   });
 });
 
