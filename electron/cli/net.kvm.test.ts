@@ -1,10 +1,13 @@
 // Networking on KVM through the real CLI and the real passt: the net_e1000 guest drives
-// the e1000 by hand (EEPROM, PHY, rings, DHCP, ARP, ICMP, a burst over ring laps), and
+// the e1000 by hand (EEPROM, PHY, rings, DHCP, ARP, ICMP, a burst over ring laps, a
+// listener the host reaches through a forwarded port), and
 // Debian's iPXE finds the e1000 with its own `intel` driver, gets a DHCP lease from
 // passt and fetches a script over HTTP from a server on the host's loopback (reached
 // through passt's NAT at the gateway address), which prints a line this test chose.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +15,29 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { kvmAvailable } from '../testing/kvmGate';
-import { GUESTS, runCli } from '../testing/runCli';
+import { GUESTS, ROOT, runCli } from '../testing/runCli';
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Everything a TCP server at 127.0.0.1:port sends before it closes. */
+function readLine(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const c = net.connect(port, '127.0.0.1');
+    c.setTimeout(20_000, () => c.destroy(new Error('timed out')));
+    c.on('data', (d) => (got += d.toString()));
+    c.on('end', () => resolve(got));
+    c.on('error', reject);
+  });
+}
 
 const kvm = kvmAvailable();
 const IPXE = '/usr/lib/ipxe/ipxe.lkrn';
@@ -54,21 +79,33 @@ describe('ethernet0 keys in a .vmx', () => {
 });
 
 describe.runIf(kvm)('networking through passt on KVM', () => {
-  it('a guest brings the e1000 up by hand: EEPROM, PHY, DHCP offer, ARP, ICMP, a burst over ring laps', async () => {
-    const r = await runCli(['run', '--kernel', path.join(GUESTS, 'net_e1000.bin'), '--net', 'nat,mac=00:0c:29:4e:45:54', '--stats'], {
-      timeoutMs: 120_000,
+  it('a guest brings the e1000 up by hand: EEPROM, PHY, DHCP offer, ARP, ICMP, a burst over ring laps, a forwarded port', async () => {
+    const hostPort = await freePort();
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/vireo.js'), 'run', '--kernel', path.join(GUESTS, 'net_e1000.bin'),
+      '--net', `nat,mac=00:0c:29:4e:45:54,hostfwd=tcp:${hostPort}-:8080`, '--stats', '--timeout', '110'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let forwarded: Promise<string> | undefined;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('latin1');
+      // The guest listens on 8080 only now: the host connects to the forwarded port.
+      if (!forwarded && stdout.includes('net_e1000: listening on TCP port 8080')) forwarded = readLine(hostPort);
     });
-    expect(r.stdout).toContain('net_e1000: EEPROM checksum baba, MAC 00:0c:29:4e:45:54');
-    expect(r.stdout).toContain('net_e1000: PHY M88E1011, link up');
-    expect(r.stdout).toMatch(/net_e1000: DHCPOFFER \d+\.\d+\.\d+\.\d+, router \d+\.\d+\.\d+\.\d+/);
-    expect(r.stdout).toMatch(/net_e1000: ARP reply: router is at [0-9a-f:]{17}/);
-    expect(r.stdout).toContain(pingSocketsForNobody() ? 'ICMP echo to the router: reply' : 'ICMP echo to the router: no reply');
-    expect(r.stdout).toMatch(/net_e1000: burst: 24 ARP requests sent, 24 replies received/);
-    expect(r.stdout).toContain('PASS net_e1000');
-    expect(r.stdout + r.stderr).toMatch(/e1000\.bar0\s+0x[0-9a-f]+/); // --stats names the NIC's BAR
-    expect(r.stderr).toMatch(/ethernet0: link up, rx [1-9]\d* frames \d+ bytes, tx [1-9]\d* frames/);
-    expect(r.code).toBe(0);
-  });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stdout).toContain('net_e1000: EEPROM checksum baba, MAC 00:0c:29:4e:45:54');
+    expect(stdout).toContain('net_e1000: PHY M88E1011, link up');
+    expect(stdout).toMatch(/net_e1000: DHCPOFFER \d+\.\d+\.\d+\.\d+, router \d+\.\d+\.\d+\.\d+/);
+    expect(stdout).toMatch(/net_e1000: ARP reply: router is at [0-9a-f:]{17}/);
+    expect(stdout).toContain(pingSocketsForNobody() ? 'ICMP echo to the router: reply' : 'ICMP echo to the router: no reply');
+    expect(stdout).toMatch(/net_e1000: burst: 24 ARP requests sent, 24 replies received/);
+    expect(await forwarded).toBe('hello from net_e1000\n');
+    expect(stdout).toMatch(/net_e1000: forwarded connection from [\d.]+:\d+ answered and closed/);
+    expect(stdout).toContain('PASS net_e1000');
+    expect(stdout + stderr).toMatch(/e1000\.bar0\s+0x[0-9a-f]+/); // --stats names the NIC's BAR
+    expect(stderr).toMatch(/ethernet0: link up, rx [1-9]\d* frames \d+ bytes, tx [1-9]\d* frames/);
+    expect(code).toBe(0);
+  }, 130_000);
 
   describe('iPXE', () => {
     const token = `VIREO-IPXE-${randomBytes(4).toString('hex')}`;

@@ -15,6 +15,9 @@
  *     the host test decides
  *   - a burst: 24 ARP requests back to back (3 laps of the TX ring), all 24 replies
  *     taken through the 8-descriptor RX ring (3 laps) while refilling
+ *   - a listener on TCP port 8080 (the host forwards a port to it: --net
+ *     nat,hostfwd=tcp:HOSTPORT-:8080): prints "listening", waits up to 60 s for passt's
+ *     SYN, answers SYN-ACK and then one line with FIN, and waits for the ACK of its FIN
  * Prints "net_e1000: ..." lines and PASS/FAIL.
  *
  * qemu-check: skip needs a passt backend (QEMU: -netdev stream,addr.type=unix,... -device e1000)
@@ -226,6 +229,96 @@ static void print_ip(const char *what, uint32_t a)
 	printf("%s %u.%u.%u.%u", what, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
+#define LISTEN_PORT 8080
+static const char reply_line[] = "hello from net_e1000\n";
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static void put_be32(uint8_t *p, uint32_t v) { for (int k = 0; k < 4; k++) p[k] = (uint8_t)(v >> (24 - 8 * k)); }
+
+/* One TCP segment from LISTEN_PORT to the peer (no options). */
+static void tcp_send(const uint8_t *peer_mac, uint32_t me, uint32_t peer, uint16_t peer_port, uint32_t seq,
+		     uint32_t ack, uint8_t flags, const char *data, unsigned dlen)
+{
+	static uint8_t f[14 + 20 + 20 + 64];
+	memcpy(f, peer_mac, 6);
+	memcpy(f + 6, mac, 6);
+	put_be16(f + 12, 0x0800);
+	uint8_t *ip = f + 14, *t = f + 34;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	put_be16(ip + 2, (uint16_t)(40 + dlen));
+	ip[8] = 64;
+	ip[9] = 6;
+	put_be32(ip + 12, me);
+	put_be32(ip + 16, peer);
+	put_be16(ip + 10, checksum(ip, 20));
+	put_be16(t, LISTEN_PORT);
+	put_be16(t + 2, peer_port);
+	put_be32(t + 4, seq);
+	put_be32(t + 8, ack);
+	t[12] = 0x50;
+	t[13] = flags;
+	put_be16(t + 14, 8192);
+	memcpy(t + 20, data, dlen);
+	/* checksum over the pseudo header (addresses, protocol, length) and the segment */
+	static uint8_t ph[12 + 20 + 64];
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	put_be16(ph + 10, (uint16_t)(20 + dlen));
+	memcpy(ph + 12, t, 20 + dlen);
+	put_be16(t + 16, checksum(ph, 12 + 20 + dlen));
+	transmit(f, 14 + 40 + dlen);
+}
+
+static void tcp_listener(uint32_t router, uint32_t me)
+{
+	(void)router;
+	printf("net_e1000: listening on TCP port %u\n", LISTEN_PORT);
+	const uint8_t *f;
+	unsigned len;
+	uint64_t t0 = rdtsc();
+	uint8_t peer_mac[6];
+	uint32_t peer = 0, peer_seq = 0;
+	uint16_t peer_port = 0;
+	while (!peer) {
+		if (rdtsc() - t0 > ms_to_tsc(60000)) fail("no connection to port %u within 60 s", LISTEN_PORT);
+		if (!(f = receive(1000, &len))) continue;
+		const uint8_t *ip = f + 14, *t = ip + (ip[0] & 15) * 4;
+		if (len >= 54 && be16(f + 12) == 0x0800 && ip[9] == 6 && be16(t + 2) == LISTEN_PORT && (t[13] & 0x12) == 0x02) {
+			memcpy(peer_mac, f + 6, 6);
+			peer = be32(ip + 12);
+			peer_port = be16(t);
+			peer_seq = be32(t + 4);
+		}
+		rx_done();
+	}
+	const uint32_t isn = 0x56495245;
+	unsigned dlen = sizeof reply_line - 1;
+	tcp_send(peer_mac, me, peer, peer_port, isn, peer_seq + 1, 0x12, "", 0);                      /* SYN ACK */
+	tcp_send(peer_mac, me, peer, peer_port, isn + 1, peer_seq + 1, 0x19, reply_line, dlen);        /* FIN PSH ACK */
+	uint32_t want = isn + 1 + dlen + 1;
+	int acked = 0, fin = 0;
+	t0 = rdtsc();
+	while (!(acked && fin) && rdtsc() - t0 < ms_to_tsc(5000)) {
+		if (!(f = receive(1000, &len))) continue;
+		const uint8_t *ip = f + 14, *t = ip + (ip[0] & 15) * 4;
+		if (len >= 54 && be16(f + 12) == 0x0800 && ip[9] == 6 && be16(t + 2) == LISTEN_PORT && be16(t) == peer_port) {
+			if ((t[13] & 0x04)) fail("the connection was reset");
+			if ((t[13] & 0x10) && be32(t + 8) == want) acked = 1;
+			if (t[13] & 0x01) {
+				fin = 1;
+				unsigned hl = (t[12] >> 4) * 4u, seglen = be16(ip + 2) - (ip[0] & 15) * 4u - hl;
+				tcp_send(peer_mac, me, peer, peer_port, want, be32(t + 4) + seglen + 1, 0x10, "", 0);
+			}
+		}
+		rx_done();
+	}
+	if (!acked) fail("the peer never acknowledged the reply");
+	printf("net_e1000: forwarded connection from %u.%u.%u.%u:%u answered and closed\n", peer >> 24, (peer >> 16) & 255,
+	       (peer >> 8) & 255, peer & 255, peer_port);
+}
+
 void guest_main(void)
 {
 	const char *src;
@@ -401,6 +494,7 @@ void guest_main(void)
 	printf("net_e1000: burst: %u ARP requests sent, %u replies received (%u frames), TDH %u RDH %u, GPTC %u GPRC %u\n",
 	       burst, replies, seen, rd(TDH), rd(RDH), gptc, gprc);
 	if (replies != burst) fail("%u of %u ARP replies arrived", replies, burst);
+	tcp_listener(router, yiaddr);
 	cli();
 	pass();
 }
