@@ -126,7 +126,7 @@ uint32_t E1000Tx::process(const GuestMemory& mem, FrameSink& sink, const Config&
       }
     }
     // Other DTYP values are reserved: the descriptor is consumed without effect.
-    if ((cmd & kTxCmdRs) && have) {
+    if ((cmd & (kTxCmdRs | kTxCmdRps)) && have) {  // RPS: reported once sent, the same here
       uint8_t sta = static_cast<uint8_t>((d[12] & 0xF0) | kTxStaDd);
       mem.write(at + 12, &sta, 1);
       causes |= kIntTxdw;
