@@ -593,3 +593,63 @@ TEST(hostile_rings_lengths_and_addresses) {
   r.nic.set_command(PciDevice::kCmdMemory);
   CHECK(r.nic.receive(f.data(), f.size()) == NetPort::Rx::kDropped);
 }
+
+TEST(rx_vlan_tag_stripped_with_vme_and_filtered_with_vfe) {
+  Rig r;
+  r.rx_setup(8);
+  r.wr(kCtrl, r.rd(kCtrl) | kCtrlVme);
+  auto f = frame_to(kMac, 100);
+  std::vector<uint8_t> tagged(f.begin(), f.begin() + 12);
+  const uint8_t tag[4] = {0x81, 0x00, 0x30, 0x07};  // PCP 1, VLAN 7
+  tagged.insert(tagged.end(), tag, tag + 4);
+  tagged.insert(tagged.end(), f.begin() + 12, f.end());
+  CHECK(r.nic.receive(tagged.data(), tagged.size()) == NetPort::Rx::kTaken);
+  uint8_t d[16];
+  r.mem.read(kRxRing, d, 16);
+  CHECK(d[12] & kRxStatVp);
+  CHECK_EQ(le16(d + 14), 0x3007);
+  CHECK_EQ(le16(d + 8), 100);  // the tag is gone from the buffer
+  std::vector<uint8_t> got(100);
+  r.mem.read(kRxBufs, got.data(), got.size());
+  CHECK(got == f);
+  // VFE: VLAN 7 is not in VFTA, the frame is filtered; with its bit set it passes.
+  r.wr(kRctl, r.rd(kRctl) | kRctlVfe);
+  CHECK(r.nic.receive(tagged.data(), tagged.size()) == NetPort::Rx::kDropped);
+  r.wr(kVfta, 1u << 7);
+  CHECK(r.nic.receive(tagged.data(), tagged.size()) == NetPort::Rx::kTaken);
+}
+
+TEST(tx_tso_ipv6_sets_payload_length) {
+  Rig r;
+  r.tx_setup();
+  // Ethernet + IPv6 (40) + TCP (20), 1500 bytes of payload, MSS 600: 600, 600, 300.
+  const size_t hdr = 14 + 40 + 20, payload = 1500, mss = 600;
+  std::vector<uint8_t> p(hdr + payload, 0);
+  std::memcpy(p.data(), "\x02\x00\x00\x00\x00\x02\x00\x0c\x29\x12\x34\x56\x86\xdd", 14);
+  p[14] = 0x60;
+  p[14 + 6] = 6;  // next header TCP
+  p[14 + 7] = 64;
+  p[14 + 40 + 12] = 0x50;
+  p[14 + 40 + 13] = 0x18;
+  r.mem.write(kBufs, p.data(), p.size());
+  uint8_t ctx[16]{};
+  ctx[0] = 14;
+  ctx[4] = 54;
+  ctx[5] = 54 + 16;
+  put_le32(ctx + 8, uint32_t(kTxCmdDext | kTxCmdTse | kTucmdTcp) << 24 | kDtypContext << 20 | payload);
+  ctx[13] = hdr;
+  put_le16(ctx + 14, mss);
+  uint8_t d[16]{};
+  put_le64(d, kBufs);
+  put_le32(d + 8, uint32_t(kTxCmdDext | kTxCmdTse | kTxCmdEop | kTxCmdRs) << 24 | kDtypData << 20 | static_cast<uint32_t>(p.size()));
+  r.mem.write(kTxRing, ctx, 16);
+  r.mem.write(kTxRing + 16, d, 16);
+  r.wr(kTdt, 2);
+  CHECK_EQ(r.wire.sent.size(), size_t{3});
+  const size_t lens[3] = {600, 600, 300};
+  for (size_t i = 0; i < r.wire.sent.size() && i < 3; ++i) {
+    const auto& f = r.wire.sent[i];
+    CHECK_EQ(f.size(), hdr + lens[i]);
+    CHECK_EQ(size_t{f[18]} << 8 | f[19], 20 + lens[i]);  // IPv6 payload length
+  }
+}
