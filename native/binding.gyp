@@ -65,6 +65,7 @@
         "src/devices/net/e1000_tx.cc",
         "src/devices/net/frame_stream.cc",
         "src/devices/net/inet_checksum.cc",
+        "src/devices/net/tcp_segment.cc",
         "src/devices/virtio_blk.cc",
         "src/devices/virtio_pci.cc",
         "src/devices/virtio_queue.cc",

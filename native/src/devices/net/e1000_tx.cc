@@ -7,6 +7,7 @@
 #include "e1000_filter.h"
 #include "e1000_regs.h"
 #include "inet_checksum.h"
+#include "tcp_segment.h"
 
 namespace vireo {
 
@@ -14,28 +15,9 @@ using namespace e1000;
 
 namespace {
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
 void put_be16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);
-}
-void put_be32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
-}
-
-// Inserts the ones' complement checksum of bytes [start, end] (end inclusive; 0 = to the
-// end of the frame) at `offset`, as the 8254x does for IPCSS/IPCSO/IPCSE and
-// TUCSS/TUCSO/TUCSE (manual 3.3.6). The field's current contents take part in the sum
-// (drivers seed TCP/UDP fields with the pseudo-header sum). Out-of-range fields are left
-// alone. A result of 0 is sent as 0xFFFF (the same value in ones' complement; for UDP, 0
-// would mean "no checksum").
-void insert_checksum(std::vector<uint8_t>& f, unsigned start, unsigned end, unsigned offset) {
-  size_t n = f.size();
-  size_t last = (end == 0 || end >= n) ? n - 1 : end;
-  if (n == 0 || start > last || offset + 2 > n) return;
-  uint16_t c = inet_checksum(f.data() + start, last - start + 1);
-  put_be16(f.data() + offset, c ? c : 0xFFFF);
 }
 
 }  // namespace
@@ -154,61 +136,24 @@ void E1000Tx::end_packet(FrameSink& sink, const Config& cfg, E1000Stats& stats, 
   popts_ = 0;
 }
 
-// TCP/UDP segmentation (manual 3.5): the first HDRLEN bytes are the prototype header,
-// the rest is cut into MSS-sized payloads. Per segment the IPv4 total length and
-// identification (or the IPv6 payload length), the TCP sequence number (FIN and PSH only
-// on the last segment) or the UDP length are updated; the L4 checksum field, which the
-// driver seeded with the pseudo-header sum without length, gets the segment's L4 length
-// added before the checksums are inserted as for a plain offload.
+// TCP/UDP segmentation (manual 3.5) with the context's offsets: tcp_segment.h.
 void E1000Tx::segment(FrameSink& sink, const Config& cfg, E1000Stats& stats, uint16_t special, bool vle) {
   const Offload& t = tso_ctx_;
-  size_t hdr = t.hdr_len;
-  bool ipv4 = t.tucmd & kTucmdIp, tcp = t.tucmd & kTucmdTcp;
-  size_t ip_min = ipv4 ? 20 : 40, l4_min = tcp ? 20 : 8;
-  if (t.mss == 0 || hdr > packet_.size() || t.ipcss + ip_min > hdr || t.tucss + l4_min > hdr || t.tucss < t.ipcss ||
-      t.tucso + 2u > hdr || (ipv4 && t.ipcso + 2u > hdr))
-    return;  // an inconsistent context: the packet is dropped
-  size_t payload = packet_.size() - hdr;
-  const uint8_t* h = packet_.data();
-  uint16_t ip_id = ipv4 ? be16(h + t.ipcss + 4) : 0;
-  uint32_t seq = tcp ? be32(h + t.tucss + 4) : 0;
-  uint16_t seed = be16(h + t.tucso);
-  unsigned segno = 0;
-  size_t off = 0;
-  do {
-    size_t len = std::min<size_t>(t.mss, payload - off);
-    bool last = off + len >= payload;
-    frame_.assign(packet_.begin(), packet_.begin() + hdr);
-    frame_.insert(frame_.end(), packet_.begin() + hdr + off, packet_.begin() + hdr + off + len);
-    uint8_t* f = frame_.data();
-    if (ipv4) {
-      put_be16(f + t.ipcss + 2, static_cast<uint16_t>(hdr - t.ipcss + len));
-      put_be16(f + t.ipcss + 4, static_cast<uint16_t>(ip_id + segno));
-    } else {
-      put_be16(f + t.ipcss + 4, static_cast<uint16_t>(hdr - t.ipcss - 40 + len));
-    }
-    size_t l4_len = hdr - t.tucss + len;
-    if (tcp) {
-      put_be32(f + t.tucss + 4, seq + static_cast<uint32_t>(off));
-      if (!last) f[t.tucss + 13] &= static_cast<uint8_t>(~0x09);  // FIN, PSH
-    } else {
-      put_be16(f + t.tucss + 4, static_cast<uint16_t>(l4_len));
-    }
-    if (popts_ & kPoptsTxsm) {
-      uint32_t s = uint32_t{seed} + static_cast<uint32_t>(l4_len & 0xFFFF) + static_cast<uint32_t>(l4_len >> 16);
-      while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
-      put_be16(f + t.tucso, static_cast<uint16_t>(s));
-      insert_checksum(frame_, t.tucss, t.tucse, t.tucso);
-    }
-    if (ipv4 && (popts_ & kPoptsIxsm)) {
-      put_be16(f + t.ipcso, 0);
-      insert_checksum(frame_, t.ipcss, t.ipcse, t.ipcso);
-    }
-    emit(frame_, sink, cfg, stats, special, vle);
-    off += len;
-    ++segno;
-  } while (off < payload);
-  stats.count(E1000Stats::kTsctc);
+  SegmentPlan plan;
+  plan.hdr_len = t.hdr_len;
+  plan.mss = t.mss;
+  plan.ip_offset = t.ipcss;
+  plan.l4_offset = t.tucss;
+  plan.ipv4 = t.tucmd & kTucmdIp;
+  plan.tcp = t.tucmd & kTucmdTcp;
+  plan.l4_checksum = popts_ & kPoptsTxsm;
+  plan.ip_checksum = popts_ & kPoptsIxsm;
+  plan.l4_checksum_at = t.tucso;
+  plan.ip_checksum_at = t.ipcso;
+  plan.ip_checksum_end = t.ipcse;
+  // An inconsistent context drops the packet.
+  if (tcp_segment(packet_, plan, [&](std::vector<uint8_t>& f) { emit(f, sink, cfg, stats, special, vle); }))
+    stats.count(E1000Stats::kTsctc);
 }
 
 void E1000Tx::emit(std::vector<uint8_t>& frame, FrameSink& sink, const Config& cfg, E1000Stats& stats,

@@ -59,7 +59,6 @@ class E1000Tx {
   std::vector<uint8_t> packet_;
   bool in_packet_ = false, bad_ = false, tse_ = false, legacy_ = false;
   uint8_t popts_ = 0, legacy_cso_ = 0, legacy_css_ = 0;
-  std::vector<uint8_t> frame_;  // scratch for segmentation and VLAN insertion
   uint64_t frames_ = 0, bytes_ = 0;
 };
 
