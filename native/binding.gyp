@@ -66,6 +66,8 @@
         "src/devices/net/frame_stream.cc",
         "src/devices/net/inet_checksum.cc",
         "src/devices/net/tcp_segment.cc",
+        "src/devices/net/vmxnet3.cc",
+        "src/devices/net/vmxnet3_queues.cc",
         "src/devices/virtio_blk.cc",
         "src/devices/virtio_pci.cc",
         "src/devices/virtio_queue.cc",

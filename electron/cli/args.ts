@@ -112,7 +112,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
 
 export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append TEXT] [--cpus N] [--memory 512M]
                  [--disk FILE[,virtio][,ro]]... [--cdrom ISO]
-                 [--net nat|unplugged[,model=e1000][,mac=00:0c:29:..][,hostfwd=tcp:HOSTPORT-:GUESTPORT]...]
+                 [--net nat|unplugged[,model=e1000|vmxnet3][,mac=00:0c:29:..][,hostfwd=tcp:HOSTPORT-:GUESTPORT]...]
        vireo run --firmware seabios [--kernel FILE] ...
        vireo run path/to/vm.vmx
        vireo host          (what this host's KVM offers, and remedies)

@@ -27,7 +27,7 @@ describe('--net', () => {
 
   it.each([
     ['bridged', /nat or unplugged/],
-    ['nat,model=vmxnet3', /model=vmxnet3 is not emulated: use model=e1000/],
+    ['nat,model=e1000e', /model=e1000e is not emulated: use model=e1000 or model=vmxnet3/],
     ['nat,mac=01:00:5e:00:00:01', /multicast/],
     ['nat,mac=zz', /not a MAC address/],
     ['nat,hostfwd=tcp:0-:22', /not a port forward/],
@@ -73,10 +73,16 @@ describe('ethernet<N> in a .vmx', () => {
 
   it('reports a model it does not emulate and leaves that adapter out instead of replacing it', () => {
     const notes: string[] = [];
-    const nics = nicsFromVmx(vmx('ethernet0.present = "TRUE"\nethernet0.virtualDev = "vmxnet3"\nethernet0.connectionType = "nat"\n'),
+    const nics = nicsFromVmx(vmx('ethernet0.present = "TRUE"\nethernet0.virtualDev = "e1000e"\nethernet0.connectionType = "nat"\n'),
       '/vms/a.vmx', notes);
     expect(nics).toEqual([]);
-    expect(notes).toEqual(['ethernet0.virtualDev = "vmxnet3" is not emulated yet (e1000 is); the VM starts without ethernet0']);
+    expect(notes).toEqual(['ethernet0.virtualDev = "e1000e" is not emulated yet (e1000 and vmxnet3 are); the VM starts without ethernet0']);
+  });
+
+  it('takes a vmxnet3', () => {
+    const nics = nicsFromVmx(vmx('ethernet0.present = "TRUE"\nethernet0.virtualDev = "vmxnet3"\nethernet0.connectionType = "nat"\n' +
+      'ethernet0.address = "00:50:56:aa:bb:cc"\nethernet0.addressType = "static"\n'), '/vms/a.vmx', []);
+    expect(nics).toEqual([{ model: 'vmxnet3', connection: 'nat', mac: '00:50:56:aa:bb:cc', portForwards: [] }]);
   });
 
   it('names the key of a malformed address', () => {

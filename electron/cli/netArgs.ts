@@ -15,7 +15,8 @@ export function parseNet(text: string): NicSpec {
     const key = eq < 0 ? o : o.slice(0, eq);
     const value = eq < 0 ? '' : o.slice(eq + 1);
     if (key === 'model') {
-      if (value !== 'e1000') throw new NicError(`--net model=${value} is not emulated: use model=e1000`);
+      if (value !== 'e1000' && value !== 'vmxnet3') throw new NicError(`--net model=${value} is not emulated: use model=e1000 or model=vmxnet3`);
+      spec.model = value;
     } else if (key === 'mac') {
       spec.mac = normalizeMac(value, '--net mac=');
     } else if (key === 'hostfwd') {

@@ -24,8 +24,8 @@ export function nicsFromVmx(doc: VmxDocument, file: string, notes: string[]): Ni
       continue;
     }
     const model = a.virtualDev ?? 'e1000';
-    if (model !== 'e1000') {
-      notes.push(`${name}.virtualDev = "${model}" is not emulated yet (e1000 is); the VM starts without ${name}`);
+    if (model !== 'e1000' && model !== 'vmxnet3') {
+      notes.push(`${name}.virtualDev = "${model}" is not emulated yet (e1000 and vmxnet3 are); the VM starts without ${name}`);
       continue;
     }
     let mac: string;
@@ -39,7 +39,7 @@ export function nicsFromVmx(doc: VmxDocument, file: string, notes: string[]): Ni
       notes.push(`${name}.connectionType = "${a.connectionType}" is not supported yet (nat is); ${name} starts unplugged`);
       connection = 'unplugged';
     }
-    nics.push({ model: 'e1000', connection, mac, portForwards: [] });
+    nics.push({ model, connection, mac, portForwards: [] });
   }
   return nics;
 }

@@ -60,11 +60,11 @@ export function checkNics(raw: unknown, problems: string[]): NicSpec[] | undefin
   for (const n of raw as unknown[]) {
     const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
     try {
-      if (o.model !== 'e1000') throw new NicError('the network adapter model must be e1000.');
+      if (o.model !== 'e1000' && o.model !== 'vmxnet3') throw new NicError('the network adapter model must be e1000 or vmxnet3.');
       if (o.connection !== 'nat' && o.connection !== 'unplugged') throw new NicError('the network connection must be nat or unplugged.');
       const forwards = Array.isArray(o.portForwards) ? (o.portForwards as unknown[]) : [];
       const spec: NicSpec = {
-        model: 'e1000',
+        model: o.model,
         connection: o.connection,
         mac: normalizeMac(String(o.mac ?? ''), 'MAC address'),
         portForwards: forwards.map((f) => {

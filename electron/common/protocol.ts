@@ -21,7 +21,7 @@ export interface DiskSpec {
 }
 
 /** NIC models Vireo emulates (`ethernet<N>.virtualDev`). */
-export type NicModel = 'e1000';
+export type NicModel = 'e1000' | 'vmxnet3';
 
 /** Workstation's NAT port forwarding: host port → guest port (passt -t / -u). */
 export interface PortForward {

@@ -15,7 +15,7 @@ export interface NativeVmConfig {
   displayMaxWidth?: number;
   displayMaxHeight?: number;
   disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: DiskBusName }[];
-  nics?: { mac: string; connected: boolean }[];
+  nics?: { model: 'e1000' | 'vmxnet3'; mac: string; connected: boolean }[];
   serialConsole?: boolean;
   noReboot?: boolean;
   kvmPath?: string;

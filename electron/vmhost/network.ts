@@ -31,7 +31,7 @@ export function findPasst(): string | undefined {
 }
 
 /** passt's arguments for one adapter: foreground, quiet, the inherited socket as fd 3,
- *  MTU 1500 (the e1000 takes standard frames; passt's default is 65520), and each
+ *  MTU 1500 (both NICs take standard frames; passt's default is 65520), and each
  *  forward as -t/-u HOSTPORT:GUESTPORT. */
 export function passtArgs(nic: NicSpec): string[] {
   const args = ['--foreground', '--quiet', '--fd', '3', '--mtu', '1500'];
@@ -52,8 +52,8 @@ export class NetworkSet {
     }
   }
 
-  nativeConfig(): { mac: string; connected: boolean }[] {
-    return this.nics.map((n) => ({ mac: n.mac, connected: n.connection === 'nat' }));
+  nativeConfig(): { model: NicSpec['model']; mac: string; connected: boolean }[] {
+    return this.nics.map((n) => ({ model: n.model, mac: n.mac, connected: n.connection === 'nat' }));
   }
 
   /** Starts passt for every NAT adapter on the socket the machine made for it. */

@@ -27,6 +27,7 @@
 #include "check.h"
 #include "fake_irq.h"
 #include "fake_vcpu.h"
+#include "passt_fixture.h"
 
 using namespace vireo;
 using namespace vireo::e1000;
@@ -49,35 +50,6 @@ void put_be32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
 }
 
-struct Passt {
-  pid_t pid = -1;
-  bool start(int fd) {
-    pid = fork();
-    if (pid == 0) {
-      dup2(fd, 3);
-      int null = open("/dev/null", O_WRONLY);
-      if (null >= 0) dup2(null, 2);  // passt's "Failed to send ... to syslog" lines
-      std::string fwd = std::to_string(kForwardHostPort) + ":" + std::to_string(kForwardGuestPort);
-      execlp("passt", "passt", "--foreground", "--quiet", "--fd", "3", "--mtu", "1500", "-t", fwd.c_str(),
-             static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    return pid > 0;
-  }
-  ~Passt() {
-    if (pid > 0) {
-      kill(pid, SIGTERM);
-      waitpid(pid, nullptr, 0);
-    }
-  }
-};
-
-bool have_passt() {
-  for (const char* d : {"/usr/bin/passt", "/usr/sbin/passt", "/usr/local/bin/passt"})
-    if (access(d, X_OK) == 0) return true;
-  return false;
-}
-
 struct Driver {
   GuestMemory mem;
   vireo_test::FakeVcpu vcpu{mem};
@@ -87,7 +59,7 @@ struct Driver {
   FrameStream stream;
   E1000Identity id;
   std::unique_ptr<E1000> nic;
-  Passt passt;
+  vireo_test::Passt passt;
   unsigned tx_tail = 0, rx_next = 0;
   uint32_t my_ip = 0, router = 0;
   uint8_t router_mac[6]{};
@@ -101,7 +73,8 @@ struct Driver {
     nic = std::make_unique<E1000>("e1000", PciResources{&pio, &mmio, nullptr}, irq, 6, mem, id, &stream, stream);
     nic->assign_bar(0, static_cast<uint32_t>(kBar));
     nic->set_command(PciDevice::kCmdMemory | PciDevice::kCmdBusMaster);
-    if (!passt.start(sv[1])) return false;
+    std::string fwd = std::to_string(kForwardHostPort) + ":" + std::to_string(kForwardGuestPort);
+    if (!passt.start(sv[1], {"-t", fwd})) return false;
     close(sv[1]);
     stream.start(nic.get());
     wr(kCtrl, rd(kCtrl) | kCtrlRst);
@@ -230,9 +203,9 @@ uint16_t tcp_checksum(uint32_t src, uint32_t dst, const std::vector<uint8_t>& se
 }  // namespace
 
 TEST(dhcp_arp_burst_and_port_forward_through_passt) {
-  if (!have_passt()) {
+  if (!vireo_test::have_passt()) {
     std::fprintf(stderr, "  passt is not installed: apt install passt (Debian package passt)\n");
-    CHECK(have_passt());
+    CHECK(vireo_test::have_passt());
     return;
   }
   Driver d;

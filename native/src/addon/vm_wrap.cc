@@ -129,6 +129,7 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
         return;
       }
       nc.connected = n.Get("connected").ToBoolean();
+      nc.vmxnet3 = opt_string(n, "model") == "vmxnet3";
       c.nics.push_back(nc);
     }
   }

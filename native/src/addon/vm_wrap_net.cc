@@ -16,7 +16,7 @@ Napi::Value VmWrap::NetStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env);
   if (!machine_) return out;
-  for (unsigned i = 0; E1000* nic = machine_->board().nic(i); ++i) {
+  for (unsigned i = 0; NetPort* nic = machine_->board().nic(i); ++i) {
     NicTraffic t = nic->traffic();
     Napi::Object o = Napi::Object::New(env);
     o.Set("rxFrames", static_cast<double>(t.rx_frames));
@@ -33,7 +33,7 @@ Napi::Value VmWrap::NetStats(const Napi::CallbackInfo& info) {
 Napi::Value VmWrap::SetNetLink(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 2 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
-  E1000* nic = machine_->board().nic(info[0].As<Napi::Number>().Uint32Value());
+  NetPort* nic = machine_->board().nic(info[0].As<Napi::Number>().Uint32Value());
   if (!nic) return Napi::Boolean::New(env, false);
   nic->set_link(info[1].ToBoolean());
   return Napi::Boolean::New(env, true);

@@ -153,9 +153,15 @@ Status Board::attach_nics(const BoardOptions& options, PciResources res) {
   net_stream_ = std::make_unique<FrameStream>();
   Status s = net_stream_->init(fd);
   if (!s.ok()) return s;
-  nic_ = std::make_unique<E1000>("e1000", res, irq_nic_, kNicGsi, *options.memory, n.identity,
-                                 n.connected ? net_stream_.get() : nullptr, *net_stream_);
-  return pci_.add_device(kNicSlot, nic_.get());
+  FrameSink* sink = n.connected ? net_stream_.get() : nullptr;
+  if (n.model == NicModel::kVmxnet3) {
+    vmxnet3_ = std::make_unique<Vmxnet3>("vmxnet3", res, irq_nic_, kNicGsi, *options.memory, n.identity.mac, sink);
+    nic_port_ = vmxnet3_.get();
+    return pci_.add_device(kNicSlot, vmxnet3_.get());
+  }
+  e1000_ = std::make_unique<E1000>("e1000", res, irq_nic_, kNicGsi, *options.memory, n.identity, sink, *net_stream_);
+  nic_port_ = e1000_.get();
+  return pci_.add_device(kNicSlot, e1000_.get());
 }
 
 int Board::take_net_fd(unsigned index) {
@@ -175,9 +181,13 @@ void Board::resume_io() {
 
 void Board::reset() {
   display.reset();
-  if (nic_) {
-    nic_->reset();
-    nic_->reset_config();
+  if (e1000_) {
+    e1000_->reset();
+    e1000_->reset_config();
+  }
+  if (vmxnet3_) {
+    vmxnet3_->reset();
+    vmxnet3_->reset_config();
   }
   bridge_->reset_config();
   ide_->reset();
@@ -198,7 +208,7 @@ void Board::reset() {
 
 void Board::start() {
   serial.start(&com1_);
-  if (net_stream_) net_stream_->start(nic_.get());
+  if (net_stream_) net_stream_->start(nic_port_);
 }
 
 void Board::stop() {

@@ -20,6 +20,7 @@
 #include "../devices/uart16550.h"
 #include "../devices/net/e1000.h"
 #include "../devices/net/frame_stream.h"
+#include "../devices/net/vmxnet3.h"
 #include "bus.h"
 #include "irq.h"
 #include "kvm.h"
@@ -74,8 +75,11 @@ struct DiskAttachment {
   DiskBus bus;
 };
 
+enum class NicModel { kE1000, kVmxnet3 };
+
 struct NicAttachment {
-  E1000Identity identity;  // MAC address and PCI IDs
+  NicModel model = NicModel::kE1000;
+  E1000Identity identity;  // MAC address (and the e1000's PCI IDs)
   bool connected = false;
 };
 
@@ -87,7 +91,7 @@ struct BoardOptions {
   // function each from slot 3; SATA: ports 0, 1, ... of one AHCI controller in slot 7;
   // NVMe: one controller with the disk as namespace 1 in slot 8.
   std::vector<DiskAttachment> disks;
-  // Network: one e1000 in slot 9 (ethernet0). `connected`: a socket pair is made whose
+  // Network: one adapter in slot 9 (ethernet0), an e1000 or a vmxnet3. `connected`: a socket pair is made whose
   // far end the host hands to passt (take_net_fd); otherwise the NIC has no cable.
   std::vector<NicAttachment> nics;
   const GuestMemory* memory = nullptr;  // NIC DMA from the network I/O thread
@@ -125,8 +129,8 @@ class Board {
   void resume_io();
   // The far end of NIC `index`'s socket pair (once; -1 after or when not connected).
   int take_net_fd(unsigned index);
-  // NIC `index`, or null.
-  E1000* nic(unsigned index) { return index == 0 ? nic_.get() : nullptr; }
+  // NIC `index` as the host sees it (traffic, link), or null.
+  NetPort* nic(unsigned index) { return index == 0 ? nic_port_ : nullptr; }
 
   SerialHost serial;
   FwCfg fw_cfg;
@@ -155,8 +159,10 @@ class Board {
   std::vector<std::unique_ptr<VirtioBlk>> virtio_models_;
   std::vector<std::unique_ptr<VirtioPci>> virtio_devices_;
   KvmIrqLine irq_nic_;
-  std::unique_ptr<E1000> nic_;
-  std::unique_ptr<FrameStream> net_stream_;  // after nic_: destroyed (thread joined) first
+  std::unique_ptr<E1000> e1000_;      // ethernet0 is one of these two
+  std::unique_ptr<Vmxnet3> vmxnet3_;
+  NetPort* nic_port_ = nullptr;       // the same object as the backend sees it
+  std::unique_ptr<FrameStream> net_stream_;  // after the NICs: destroyed (thread joined) first
   int net_peer_fd_ = -1;
   KvmIrqLine irq_com1_;
   KvmIrqLine irq_keyboard_;

@@ -35,6 +35,7 @@ struct DiskConfig {
 
 // A network adapter: its MAC, and whether the host connects it (passt) or it has no cable.
 struct NicConfig {
+  bool vmxnet3 = false;  // else an e1000
   std::array<uint8_t, 6> mac{};
   bool connected = false;
 };

@@ -91,6 +91,7 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
   for (const NicConfig& n : config.nics) {
     NicAttachment a;
     a.identity.mac = n.mac;
+    a.model = n.vmxnet3 ? NicModel::kVmxnet3 : NicModel::kE1000;
     a.connected = n.connected;
     options.nics.push_back(a);
   }

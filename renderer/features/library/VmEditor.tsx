@@ -63,7 +63,14 @@ export function VmEditor({ id }: { id?: string }) {
           ))}
         </fieldset>
         <fieldset>
-          <legend>Network adapter (e1000)</legend>
+          <legend>Network adapter</legend>
+          <label className="field">
+            <span>Model</span>
+            <select name="nicModel" value={form.model} disabled={form.network === 'none'} onChange={(e) => set('model', e.target.value as EditorForm['model'])}>
+              <option value="e1000">Intel e1000 (82545EM)</option>
+              <option value="vmxnet3">VMware vmxnet3</option>
+            </select>
+          </label>
           <label className="field">
             <span>Connection</span>
             <select name="network" value={form.network} onChange={(e) => set('network', e.target.value as EditorForm['network'])}>

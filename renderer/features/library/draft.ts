@@ -18,6 +18,7 @@ export interface EditorForm {
   nested: NestedSettings;
   /** ethernet0: none, NAT through passt, or present with the cable unplugged. */
   network: 'none' | NicSpec['connection'];
+  model: NicSpec['model'];
   mac: string;
   /** "tcp:8080-:80, udp:5353-:53" */
   portForwards: string;
@@ -38,6 +39,7 @@ export function formFromEntry(e: LibraryEntry | undefined): EditorForm {
     pasteAllowed: c?.tools?.pasteAllowed ?? true,
     nested: e?.nested ?? { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false },
     network: c?.nics?.[0]?.connection ?? 'none',
+    model: c?.nics?.[0]?.model ?? 'e1000',
     mac: c?.nics?.[0]?.mac ?? generatedMac(),
     portForwards: (c?.nics?.[0]?.portForwards ?? []).map(formatPortForward).join(', '),
   };
@@ -59,7 +61,7 @@ export function draftFromForm(form: EditorForm, base: LibraryEntry | undefined):
   if (form.network !== 'none') {
     try {
       const nic: NicSpec = {
-        model: 'e1000',
+        model: form.model,
         connection: form.network,
         mac: normalizeMac(form.mac.trim(), 'MAC address'),
         portForwards: form.portForwards.split(',').filter((t) => t.trim()).map((t) => parsePortForward(t, 'Port forward')),

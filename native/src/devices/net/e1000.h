@@ -29,10 +29,6 @@
 
 namespace vireo {
 
-struct NicTraffic {
-  uint64_t rx_frames = 0, rx_bytes = 0, tx_frames = 0, tx_bytes = 0;
-};
-
 class E1000 : public PciDevice, private PciBarHandler, public NetPort {
  public:
   static constexpr uint32_t kClassCode = 0x020000;
@@ -42,8 +38,8 @@ class E1000 : public PciDevice, private PciBarHandler, public NetPort {
         const E1000Identity& id, FrameSink* sink, NetClock& clock);
   // Machine reset (config space: reset_config()). The link keeps its state.
   void reset();
-  NicTraffic traffic() const;
-  bool link() const;
+  NicTraffic traffic() const override;
+  bool link() const override;
 
   // The register file as BAR 0 decodes it (32-bit accesses at 4-byte aligned offsets).
   uint32_t read_register(uint32_t offset);

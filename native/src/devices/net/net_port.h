@@ -33,6 +33,11 @@ class NetClock {
   virtual void arm(uint64_t deadline_ns) = 0;
 };
 
+// Per-NIC traffic counters (cumulative) for telemetry.
+struct NicTraffic {
+  uint64_t rx_frames = 0, rx_bytes = 0, tx_frames = 0, tx_bytes = 0;
+};
+
 class NetPort {
  public:
   enum class Rx { kTaken, kDropped, kNoBuffers };
@@ -42,8 +47,12 @@ class NetPort {
   virtual Rx receive(const uint8_t* frame, size_t len) = 0;
   virtual void tx_ready() = 0;
   virtual void timer() = 0;
-  // The backend's link: the cable is plugged in and the peer is there.
+  // The backend's link: the cable is plugged in and the peer is there (also the host's
+  // cable toggle).
   virtual void set_link(bool up) = 0;
+  // What the host shows about the adapter.
+  virtual NicTraffic traffic() const = 0;
+  virtual bool link() const = 0;
 };
 
 }  // namespace vireo
