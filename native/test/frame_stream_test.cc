@@ -22,7 +22,7 @@ namespace {
 struct Port : NetPort {
   std::mutex mu;
   std::vector<std::vector<uint8_t>> got;
-  std::atomic<bool> full{false}, link{false};
+  std::atomic<bool> full{false}, up{false};
   std::atomic<int> timers{0}, tx_ready_calls{0};
   Rx receive(const uint8_t* f, size_t len) override {
     if (full) return Rx::kNoBuffers;
@@ -32,7 +32,9 @@ struct Port : NetPort {
   }
   void tx_ready() override { ++tx_ready_calls; }
   void timer() override { ++timers; }
-  void set_link(bool up) override { link = up; }
+  void set_link(bool on) override { up = on; }
+  NicTraffic traffic() const override { return {}; }
+  bool link() const override { return up; }
   size_t count() {
     std::lock_guard g(mu);
     return got.size();
@@ -66,7 +68,7 @@ TEST(frames_both_ways_and_hold_back) {
   Port port;
   CHECK(s.init(sv[0]).ok());
   s.start(&port);
-  CHECK(port.link);
+  CHECK(port.up);
   // Peer -> NIC, split writes included.
   put_frame(sv[1], 60, 0x11);
   uint8_t part[4 + 100];
@@ -99,7 +101,7 @@ TEST(frames_both_ways_and_hold_back) {
   CHECK(wait_for([&] { return port.timers.load() == 1; }));
   // A hostile length ends the connection: link down, sends refused.
   put_frame(sv[1], 0, 0);
-  CHECK(wait_for([&] { return !port.link; }));
+  CHECK(wait_for([&] { return !port.up; }));
   CHECK(!s.send_frame(f, sizeof f));
   s.stop();
   close(sv[1]);
@@ -113,7 +115,7 @@ TEST(peer_hang_up_takes_the_link_down) {
   CHECK(s.init(sv[0]).ok());
   s.start(&port);
   close(sv[1]);
-  CHECK(wait_for([&] { return !port.link; }));
+  CHECK(wait_for([&] { return !port.up; }));
   s.pause();
   s.resume();
   s.stop();
@@ -124,7 +126,7 @@ TEST(unplugged_stream_runs_the_timer) {
   Port port;
   CHECK(s.init(-1).ok());
   s.start(&port);
-  CHECK(!port.link);
+  CHECK(!port.up);
   uint8_t f[60]{};
   CHECK(!s.send_frame(f, sizeof f));
   s.arm(s.now_ns() + 1000000);
