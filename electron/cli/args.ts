@@ -16,9 +16,11 @@ export interface RunOptions {
   /** The .vmx may name disks outside its folder (`--allow-external-disks`). */
   allowExternalDisks: boolean;
   disks: DiskSpec[];
+  nics: NicSpec[];
 }
 
-import type { DiskSpec } from '../common/protocol';
+import type { DiskSpec, NicSpec } from '../common/protocol';
+import { NetUsageError, parseNet } from './netArgs';
 
 export class UsageError extends Error {}
 
@@ -39,7 +41,7 @@ export function parseDisk(text: string, kind: 'disk' | 'cdrom'): DiskSpec {
 
 const VALUE_OPTIONS = new Set([
   '--kernel', '--initrd', '--append', '--firmware', '--cpus', '--memory', '--timeout', '--screenshot', '--screenshot-after',
-  '--disk', '--cdrom',
+  '--disk', '--cdrom', '--net',
 ]);
 
 /** "512M", "2G", "256" (MiB) -> MiB. */
@@ -58,7 +60,7 @@ function positiveNumber(option: string, text: string): number {
 }
 
 export function parseRunArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false, allowExternalDisks: false, disks: [] };
+  const o: RunOptions = { append: '', cpus: 1, memoryMiB: 256, stats: false, noReboot: false, allowExternalDisks: false, disks: [], nics: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (VALUE_OPTIONS.has(arg)) {
@@ -81,6 +83,14 @@ export function parseRunArgs(argv: string[]): RunOptions {
         case '--disk': o.disks.push(parseDisk(value, 'disk')); break;
         case '--cdrom': o.disks.push(parseDisk(value, 'cdrom')); break;
         case '--screenshot-after': o.screenshotAfterSec = positiveNumber(arg, value); break;
+        case '--net':
+          if (o.nics.length) throw new UsageError('--net: one network adapter is supported');
+          try {
+            o.nics.push(parseNet(value));
+          } catch (e) {
+            throw e instanceof NetUsageError ? new UsageError(e.message) : e;
+          }
+          break;
       }
     } else if (arg === '--stats') {
       o.stats = true;
@@ -107,6 +117,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
 
 export const USAGE = `usage: vireo run --kernel FILE [--initrd FILE] [--append TEXT] [--cpus N] [--memory 512M]
                  [--disk FILE[,virtio][,ro]]... [--cdrom ISO]
+                 [--net nat|unplugged[,model=e1000|vmxnet3][,mac=00:0c:29:..][,hostfwd=tcp:HOSTPORT-:GUESTPORT]...]
        vireo run --firmware seabios [--kernel FILE] ...
        vireo run path/to/vm.vmx [--allow-external-disks]
        vireo host          (what this host's KVM offers, and remedies)

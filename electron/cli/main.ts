@@ -13,9 +13,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run': {
       const options = parseRunArgs(rest);
+      const notes: string[] = [];
       const config = options.vmx
-        ? { ...vmConfigFromVmx(options.vmx, { allowExternalDisks: options.allowExternalDisks }), noReboot: options.noReboot, screenshotOnStop: vmConfigFrom(options).screenshotOnStop }
+        ? { ...vmConfigFromVmx(options.vmx, { allowExternalDisks: options.allowExternalDisks }, notes), noReboot: options.noReboot, screenshotOnStop: vmConfigFrom(options).screenshotOnStop }
         : vmConfigFrom(options);
+      if (options.vmx && options.nics.length) config.nics = options.nics;
+      for (const n of notes) process.stderr.write(`vireo: ${n}\n`);
       return runVm(config, options);
     }
     case 'host':

@@ -23,6 +23,7 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
     firmwarePath: o.firmware && o.firmware !== 'seabios' ? path.resolve(o.firmware) : undefined,
     noReboot: o.noReboot,
     disks: o.disks.map((d) => ({ ...d, path: path.resolve(d.path) })),
+    nics: o.nics.length ? o.nics : undefined,
     screenshotOnStop: o.screenshot && o.screenshotAfterSec === undefined ? path.resolve(o.screenshot) : undefined,
   };
 }
@@ -87,6 +88,9 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
             const file = path.resolve(o.screenshot);
             setTimeout(() => send({ kind: 'screenshot', v: 1, id: 1, path: file }), (o.screenshotAfterSec ?? 2) * 1000);
           }
+          return;
+        case 'notice':
+          process.stderr.write(`vireo: ${event.message}\n`);
           return;
         case 'serial-out':
           process.stdout.write(event.data);

@@ -31,5 +31,9 @@ export function formatStats(s: TelemetrySample, seconds: number): string {
     lines.push('  KVM statistics:');
     for (const [k, v] of kvm.sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`    ${k.padEnd(28)} ${String(v).padStart(12)}`);
   }
+  (s.nics ?? []).forEach((n, i) =>
+    lines.push(`  ethernet${i}: link ${n.link ? 'up' : 'down'}, rx ${n.rxFrames} frames ${n.rxBytes} bytes, ` +
+      `tx ${n.txFrames} frames ${n.txBytes} bytes`),
+  );
   return lines.join('\n');
 }

@@ -20,6 +20,35 @@ export interface DiskSpec {
   readOnly?: boolean;
 }
 
+/** NIC models Vireo emulates (`ethernet<N>.virtualDev`). */
+export type NicModel = 'e1000' | 'vmxnet3';
+
+/** Workstation's NAT port forwarding: host port → guest port (passt -t / -u). */
+export interface PortForward {
+  protocol: 'tcp' | 'udp';
+  hostPort: number;
+  guestPort: number;
+}
+
+/** A network adapter. `nat`: user-mode NAT through passt (DHCP, DNS, outbound
+ *  connections, port forwards); `unplugged`: the adapter is there, its cable is not. */
+export interface NicSpec {
+  model: NicModel;
+  connection: 'nat' | 'unplugged';
+  /** Six hex bytes, colon separated. */
+  mac: string;
+  portForwards?: PortForward[];
+}
+
+/** Per-NIC cumulative traffic (rates are the receiver's job) and link state. */
+export interface NicSample {
+  rxFrames: number;
+  rxBytes: number;
+  txFrames: number;
+  txBytes: number;
+  link: boolean;
+}
+
 export interface VmConfig {
   name: string;
   memoryMiB: number;
@@ -44,6 +73,7 @@ export interface VmConfig {
   tools?: { syncTime: boolean; copyAllowed: boolean; pasteAllowed: boolean };
   guestInfo?: Record<string, string>;
   disks?: DiskSpec[];
+  nics?: NicSpec[];
   /** Write a PNG of the last screen here when the guest stops (CLI --screenshot). */
   screenshotOnStop?: string;
 }
@@ -65,6 +95,7 @@ export interface TelemetrySample {
   mmio: BusRangeSample[];
   backdoor: Record<string, number>;
   kvm: Record<string, number>;
+  nics?: NicSample[];
 }
 
 export interface BusRangeSample {
@@ -132,7 +163,9 @@ export type HostRequest =
   | { kind: 'guestinfo-list'; v: 1 }
   /** Asks for a 'vm-log' event with the end of this run's vmware.log. */
   | { kind: 'vm-log'; v: 1 }
-  | { kind: 'frames'; v: 1; enabled: boolean };
+  | { kind: 'frames'; v: 1; enabled: boolean }
+  /** The virtual cable of network adapter `index` (ethernet<index>) plugged in or out. */
+  | { kind: 'net-link'; v: 1; index: number; up: boolean };
 
 // ---- second clients of a running VM (vireo guestinfo): the VM host's control socket ----
 // One JSON object per line each way, one response per request, in order
@@ -158,7 +191,9 @@ export type HostEvent =
   | { kind: 'guestinfo'; v: 1; entries: GuestInfoEntry[] }
   /** The last lines of vmware.log (VM_LOG_TAIL at most); no path when the VM has no folder. */
   | { kind: 'vm-log'; v: 1; path?: string; lines: string[] }
-  | { kind: 'error'; v: 1; error: VmmErrorShape };
+  | { kind: 'error'; v: 1; error: VmmErrorShape }
+  /** Something the user should know that does not stop the VM (e.g. passt ended). */
+  | { kind: 'notice'; v: 1; message: string };
 
 /** One guestinfo variable as the app lists it; `value` is cut at GUESTINFO_SHOWN chars. */
 export interface GuestInfoEntry {

@@ -1,5 +1,6 @@
 // Checks a VmConfig that arrived from the renderer before it is stored or started: the
 // page is not trusted with the shape of the data main acts on. Electron-free.
+import { checkNics } from '../common/nic';
 import type { VmConfig } from '../common/protocol';
 import type { LibraryEntryDraft, NestedSettings } from './appProtocol';
 
@@ -66,6 +67,8 @@ export function checkConfig(raw: unknown): VmConfig {
   if (display) config.display = display;
   const guestInfo = checkGuestInfo(raw.guestInfo, problems);
   if (guestInfo) config.guestInfo = guestInfo;
+  const nics = checkNics(raw.nics, problems);
+  if (nics?.length) config.nics = nics;
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -15,6 +15,7 @@ export interface NativeVmConfig {
   displayMaxWidth?: number;
   displayMaxHeight?: number;
   disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: DiskBusName }[];
+  nics?: { model: 'e1000' | 'vmxnet3'; mac: string; connected: boolean }[];
   serialConsole?: boolean;
   noReboot?: boolean;
   kvmPath?: string;
@@ -63,6 +64,11 @@ export interface NativeVm {
   writeVram(offset: number, bytes: Uint8Array): boolean;
   onDiskRequest(handler: (request: NativeDiskRequest) => void): void;
   completeDisk(disk: number, id: number, ok: boolean, data?: Uint8Array): void;
+  /** The far end of NIC `index`'s socket pair, for passt --fd (once; -1 after). */
+  takeNetFd(index: number): number;
+  netStats(): { rxFrames: number; rxBytes: number; txFrames: number; txBytes: number; link: boolean }[];
+  /** Plugs or unplugs NIC `index`'s virtual cable (the guest sees a link change). */
+  setNetLink(index: number, up: boolean): boolean;
 }
 
 export interface NativeRpcMessage {

@@ -25,6 +25,7 @@ export class TelemetrySampler {
       mmio: bus.mmio,
       backdoor: this.backdoorStats(),
       kvm: this.vm.kvmStats(),
+      nics: this.vm.netStats(),
     };
   }
 }

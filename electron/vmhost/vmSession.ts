@@ -11,6 +11,7 @@ import { ControlServer } from './controlServer';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
 import { set2Code } from './keymap';
+import { NetworkSet } from './network';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
 import { TelemetrySampler } from './telemetry';
 import { VmLog } from './vmLog';
@@ -57,6 +58,7 @@ export class VmSession {
   private tools?: ToolsBridge;
   private display?: DisplaySession;
   private disks?: DiskSet;
+  private network?: NetworkSet;
   private vmLock?: FileLock;
   private control?: ControlServer;
   private pointer = { x: 0, y: 0 };
@@ -87,8 +89,11 @@ export class VmSession {
         this.vmLock = acquireLock(config.vmxPath);
         this.openLog(config.vmxPath, config); // only once the VM is ours: it rotates the folder's logs
       }
+      this.network = new NetworkSet(config.nics ?? [], (message) =>
+        this.emit({ kind: 'notice', v: 1, message }),
+      );
       this.disks = new DiskSet(config.disks ?? [], { vmxPath: config.vmxPath, externalDisks: config.externalDisks });
-      this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig() });
+      this.vm = new native.Vm({ ...toNativeConfig(config), disks: this.disks.nativeConfig(), nics: this.network.nativeConfig() });
     } catch (err) {
       this.disks?.close();
       this.vmLock?.release();
@@ -101,6 +106,7 @@ export class VmSession {
     }
     const vm = this.vm;
     this.disks!.attach(vm);
+    this.network!.attach(vm);
     this.serial = new net.Socket({ fd: vm.takeSerialFd(), readable: true, writable: true });
     this.serial.on('data', (chunk: Buffer) =>
       this.emit({ kind: 'serial-out', v: 1, data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) }),
@@ -175,6 +181,9 @@ export class VmSession {
       case 'frames':
         this.framesWanted = request.enabled;
         this.display?.setFrames(request.enabled);
+        return;
+      case 'net-link':
+        this.vm?.setNetLink(request.index, request.up);
         return;
     }
   }
@@ -274,6 +283,7 @@ export class VmSession {
     const vm = this.vm;
     if (vm && this.sampler) this.emit({ kind: 'telemetry', v: 1, sample: this.sampler.sample() });
     vm?.close(); // closes the guest end of the serial socket: the stream ends after its last byte
+    this.network?.close();
     this.disks?.close(); // after the vCPUs stopped: every write is in, then the locks go
     this.vmLock?.release();
     const done = () => {

@@ -70,6 +70,11 @@ export function setToolsOption(s: Services, id: string, option: keyof ToolsOptio
   if (option === 'paste' && enabled) void sendHostClipboard(s, id);
 }
 
+/** Plugs or unplugs the virtual cable of network adapter `index` while the VM runs. */
+export function setNetLink(s: Services, id: string, index: number, up: boolean): void {
+  s.sessions.get(id)?.send({ kind: 'net-link', v: 1, index, up });
+}
+
 /** Host → guest paste: sends the host clipboard text, if the user allows paste for this VM. */
 export async function sendHostClipboard(s: Services, id: string): Promise<void> {
   const vm = useVmStore.getState().vms[id];

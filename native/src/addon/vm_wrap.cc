@@ -38,6 +38,23 @@ std::string opt_string(const Napi::Object& o, const char* key) {
   return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
 }
 
+// "00:0c:29:ab:cd:ef" (also '-' separated) into six bytes.
+bool parse_mac(const std::string& text, std::array<uint8_t, 6>* out) {
+  if (text.size() != 17) return false;
+  for (unsigned i = 0; i < 6; ++i) {
+    if (i && text[3 * i - 1] != ':' && text[3 * i - 1] != '-') return false;
+    unsigned v = 0;
+    for (unsigned k = 0; k < 2; ++k) {
+      char ch = text[3 * i + k];
+      int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + static_cast<unsigned>(d);
+    }
+    (*out)[i] = static_cast<uint8_t>(v);
+  }
+  return true;
+}
+
 }  // namespace
 
 Napi::Function VmWrap::Define(Napi::Env env) {
@@ -60,7 +77,10 @@ Napi::Function VmWrap::Define(Napi::Env env) {
                       InstanceMethod("writeVram", &VmWrap::WriteVram),
                       InstanceMethod("onDiskRequest", &VmWrap::OnDiskRequest),
                       InstanceMethod("mirrorGuestInfo", &VmWrap::MirrorGuestInfo),
-                      InstanceMethod("completeDisk", &VmWrap::CompleteDisk)});
+                      InstanceMethod("completeDisk", &VmWrap::CompleteDisk),
+                      InstanceMethod("takeNetFd", &VmWrap::TakeNetFd),
+                      InstanceMethod("netStats", &VmWrap::NetStats),
+                      InstanceMethod("setNetLink", &VmWrap::SetNetLink)});
 }
 
 // new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, kvmPath?})
@@ -97,6 +117,21 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
                : bus == "nvme" ? DiskBus::kNvme
                                : DiskBus::kIde;
       c.disks.push_back(dc);
+    }
+  }
+  Napi::Value nics = o.Get("nics");
+  if (nics.IsArray()) {
+    Napi::Array list = nics.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Object n = list.Get(i).As<Napi::Object>();
+      NicConfig nc;
+      if (!parse_mac(opt_string(n, "mac"), &nc.mac)) {
+        Napi::TypeError::New(env, "nics[].mac must be six hex bytes like 00:0c:29:12:34:56").ThrowAsJavaScriptException();
+        return;
+      }
+      nc.connected = n.Get("connected").ToBoolean();
+      nc.vmxnet3 = opt_string(n, "model") == "vmxnet3";
+      c.nics.push_back(nc);
     }
   }
   if (o.Get("displayMaxWidth").IsNumber()) c.display_max_width = o.Get("displayMaxWidth").ToNumber().Uint32Value();

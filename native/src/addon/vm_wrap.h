@@ -44,6 +44,10 @@ class VmWrap : public Napi::ObjectWrap<VmWrap> {
   // Disks served by the host (vmfiles images).
   Napi::Value OnDiskRequest(const Napi::CallbackInfo& info);
   Napi::Value CompleteDisk(const Napi::CallbackInfo& info);
+  // Network adapters (vm_wrap_net.cc).
+  Napi::Value TakeNetFd(const Napi::CallbackInfo& info);
+  Napi::Value NetStats(const Napi::CallbackInfo& info);
+  Napi::Value SetNetLink(const Napi::CallbackInfo& info);
   void close();
 
   std::unique_ptr<Machine> machine_;

@@ -1,6 +1,7 @@
 #include "board.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ Board::Board(MachineControl& control, const VmFd& vm, const BoardLayout& layout,
       irq_virtio_(vm, kVirtioGsi),
       irq_ahci_(vm, kAhciGsi),
       irq_nvme_(vm, kNvmeGsi),
+      irq_nic_(vm, kNicGsi),
       irq_com1_(vm, 4),
       irq_keyboard_(vm, 1),
       irq_mouse_(vm, 12),
@@ -89,6 +91,7 @@ Status Board::init(const BoardOptions& options, PioBus& pio, MmioBus& mmio) {
   s = pci_.add_device(kBridgeSlot, bridge_.get());
   if (s.ok()) s = display.init(options.svga, res, pci_, kDisplaySlot);
   if (s.ok()) s = attach_disks(options.disks, res);
+  if (s.ok()) s = attach_nics(options, res);
   if (s.ok() && !options.firmware) s = pci_.assign_resources(kPciIoStart, kPciMemStart, kPciMemEnd);
   return s;
 }
@@ -134,8 +137,58 @@ Status Board::attach_disks(const std::vector<DiskAttachment>& disks, PciResource
   return s;
 }
 
+Status Board::attach_nics(const BoardOptions& options, PciResources res) {
+  if (options.nics.empty()) return Status::Ok();
+  if (options.nics.size() > 1 || !options.memory)
+    return Status::Error(ErrorCode::kInvalidArgument, "one network adapter (ethernet0) is supported");
+  const NicAttachment& n = options.nics[0];
+  int fd = -1;
+  if (n.connected) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+      return Status::Error(ErrorCode::kHostLimit, "cannot create the network socket pair: " + std::string(strerror(errno)), errno);
+    fd = pair[0];
+    net_peer_fd_ = pair[1];
+  }
+  net_stream_ = std::make_unique<FrameStream>();
+  Status s = net_stream_->init(fd);
+  if (!s.ok()) return s;
+  FrameSink* sink = n.connected ? net_stream_.get() : nullptr;
+  if (n.model == NicModel::kVmxnet3) {
+    vmxnet3_ = std::make_unique<Vmxnet3>("vmxnet3", res, irq_nic_, kNicGsi, *options.memory, n.identity.mac, sink);
+    nic_port_ = vmxnet3_.get();
+    return pci_.add_device(kNicSlot, vmxnet3_.get());
+  }
+  e1000_ = std::make_unique<E1000>("e1000", res, irq_nic_, kNicGsi, *options.memory, n.identity, sink, *net_stream_);
+  nic_port_ = e1000_.get();
+  return pci_.add_device(kNicSlot, e1000_.get());
+}
+
+int Board::take_net_fd(unsigned index) {
+  if (index != 0) return -1;
+  int fd = net_peer_fd_;
+  net_peer_fd_ = -1;
+  return fd;
+}
+
+void Board::pause_io() {
+  if (net_stream_) net_stream_->pause();
+}
+
+void Board::resume_io() {
+  if (net_stream_) net_stream_->resume();
+}
+
 void Board::reset() {
   display.reset();
+  if (e1000_) {
+    e1000_->reset();
+    e1000_->reset_config();
+  }
+  if (vmxnet3_) {
+    vmxnet3_->reset();
+    vmxnet3_->reset_config();
+  }
   bridge_->reset_config();
   ide_->reset();
   ide_->reset_config();
@@ -153,8 +206,16 @@ void Board::reset() {
   }
 }
 
-void Board::start() { serial.start(&com1_); }
+void Board::start() {
+  serial.start(&com1_);
+  if (net_stream_) net_stream_->start(nic_port_);
+}
 
-void Board::stop() { serial.stop(); }
+void Board::stop() {
+  serial.stop();
+  if (net_stream_) net_stream_->stop();
+  if (net_peer_fd_ >= 0) close(net_peer_fd_);
+  net_peer_fd_ = -1;
+}
 
 }  // namespace vireo

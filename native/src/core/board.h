@@ -18,6 +18,9 @@
 #include "../devices/storage/nvme_controller.h"
 #include "../devices/system_control_port.h"
 #include "../devices/uart16550.h"
+#include "../devices/net/e1000.h"
+#include "../devices/net/frame_stream.h"
+#include "../devices/net/vmxnet3.h"
 #include "bus.h"
 #include "irq.h"
 #include "kvm.h"
@@ -74,6 +77,14 @@ struct DiskAttachment {
   DiskBus bus;
 };
 
+enum class NicModel { kE1000, kVmxnet3 };
+
+struct NicAttachment {
+  NicModel model = NicModel::kE1000;
+  E1000Identity identity;  // MAC address (and the e1000's PCI IDs)
+  bool connected = false;
+};
+
 struct BoardOptions {
   std::string debugcon_path;  // SeaBIOS's debug log (port 0x402); empty = dropped
   bool firmware = false;      // a BIOS places PCI BARs; otherwise the VMM does
@@ -82,6 +93,10 @@ struct BoardOptions {
   // function each from slot 3; SATA: ports 0, 1, ... of one AHCI controller in slot 7;
   // NVMe: one controller with the disk as namespace 1 in slot 8.
   std::vector<DiskAttachment> disks;
+  // Network: one adapter in slot 9 (ethernet0), an e1000 or a vmxnet3. `connected`: a socket pair is made whose
+  // far end the host hands to passt (take_net_fd); otherwise the NIC has no cable.
+  std::vector<NicAttachment> nics;
+  const GuestMemory* memory = nullptr;  // NIC DMA from the network I/O thread
 };
 
 struct BoardLayout {
@@ -98,6 +113,7 @@ class Board {
   static constexpr unsigned kVirtioGsi = 11;  // INTx pin A of every virtio function
   static constexpr unsigned kAhciSlot = 7, kAhciGsi = 10;
   static constexpr unsigned kNvmeSlot = 8, kNvmeGsi = 5;
+  static constexpr unsigned kNicSlot = 9, kNicGsi = 6;  // GSI 6: the ISA floppy line, unused here
   // Where the VMM places BARs when no firmware does (direct boot): I/O from 0xC000,
   // memory in the hole below the I/O APIC (seabios-fwcfg.md (c) uses the same window).
   static constexpr uint16_t kPciIoStart = 0xc000;
@@ -109,6 +125,14 @@ class Board {
   void reset();
   void start();  // host-side threads (serial)
   void stop();
+  // The network I/O threads hold still (no DMA, no interrupts) while a reset replaces
+  // the KVM VM.
+  void pause_io();
+  void resume_io();
+  // The far end of NIC `index`'s socket pair (once; -1 after or when not connected).
+  int take_net_fd(unsigned index);
+  // NIC `index` as the host sees it (traffic, link), or null.
+  NetPort* nic(unsigned index) { return index == 0 ? nic_port_ : nullptr; }
 
   SerialHost serial;
   FwCfg fw_cfg;
@@ -120,6 +144,7 @@ class Board {
 
  private:
   Status attach_disks(const std::vector<DiskAttachment>& disks, PciResources res);
+  Status attach_nics(const BoardOptions& options, PciResources res);
 
   MachineControl& control_;
   SlotMapper& slots_;
@@ -135,6 +160,12 @@ class Board {
   std::unique_ptr<NvmeController> nvme_;
   std::vector<std::unique_ptr<VirtioBlk>> virtio_models_;
   std::vector<std::unique_ptr<VirtioPci>> virtio_devices_;
+  KvmIrqLine irq_nic_;
+  std::unique_ptr<E1000> e1000_;      // ethernet0 is one of these two
+  std::unique_ptr<Vmxnet3> vmxnet3_;
+  NetPort* nic_port_ = nullptr;       // the same object as the backend sees it
+  std::unique_ptr<FrameStream> net_stream_;  // after the NICs: destroyed (thread joined) first
+  int net_peer_fd_ = -1;
   KvmIrqLine irq_com1_;
   KvmIrqLine irq_keyboard_;
   KvmIrqLine irq_mouse_;

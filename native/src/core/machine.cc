@@ -290,11 +290,13 @@ void Machine::supervise() {
     // Requests in flight fail (the guest that issued them is gone); the host's late
     // answers are ignored. Served again once the new VM is built.
     close_host_calls(false);
+    board_.pause_io();  // no NIC interrupt may reach the VM fd while it is replaced
     teardown_kvm();
     board_.backdoor.rpc().fail_all();  // the guest's tools re-open their channels
     board_.reset();
     Status s = build_kvm();
     if (s.ok()) s = load_payload();
+    board_.resume_io();
     if (!s.ok()) {
       request_stop(StopReason::kError, 0);
       if (sink_) sink_({MachineEvent::Type::kReset, StopReason::kError, 0, now_ns(), s.message});

@@ -3,6 +3,7 @@
 // asks of the machine (stop, reset) since a vCPU thread cannot join itself. A guest reset
 // rebuilds the KVM VM (fresh vCPUs, irqchip and PIT) over the same guest RAM and devices.
 #pragma once
+#include <array>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -32,6 +33,13 @@ struct DiskConfig {
   DiskBus bus = DiskBus::kIde;
 };
 
+// A network adapter: its MAC, and whether the host connects it (passt) or it has no cable.
+struct NicConfig {
+  bool vmxnet3 = false;  // else an e1000
+  std::array<uint8_t, 6> mac{};
+  bool connected = false;
+};
+
 struct MachineConfig {
   uint64_t memory_bytes = 256ull << 20;
   unsigned cpus = 1;
@@ -44,6 +52,7 @@ struct MachineConfig {
   std::string vga_rom;         // VGA BIOS for the SVGA card's ROM BAR (firmware boot)
   uint32_t display_max_width = 2560, display_max_height = 1600;
   std::vector<DiskConfig> disks;
+  std::vector<NicConfig> nics;
   bool no_reboot = false;      // a guest reset ends the run
   std::string kvm_path = "/dev/kvm";
 };

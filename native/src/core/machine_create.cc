@@ -88,6 +88,14 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
     options.disks.push_back({m->disks_.back().get(), d.cdrom ? IdeDriveKind::kCdrom : IdeDriveKind::kDisk,
                              d.bus});
   }
+  for (const NicConfig& n : config.nics) {
+    NicAttachment a;
+    a.identity.mac = n.mac;
+    a.model = n.vmxnet3 ? NicModel::kVmxnet3 : NicModel::kE1000;
+    a.connected = n.connected;
+    options.nics.push_back(a);
+  }
+  options.memory = &m->memory_;
   if (options.firmware && !config.vga_rom.empty()) {
     s = read_file(config.vga_rom, "VGA BIOS", 1 << 20, &options.svga.option_rom);
     if (!s.ok()) return s;

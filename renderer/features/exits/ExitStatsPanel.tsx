@@ -6,7 +6,7 @@ import { EXIT_REASONS, EXIT_REASON_LABELS } from '../../../electron/common/exitR
 import { HISTORY_LENGTH, useTelemetryStore } from '../../store/telemetryStore';
 import { useVmStore } from '../../store/vmStore';
 import { drawBars, drawTimeSeries, prepareCanvas, type Series } from './charts';
-import { formatRate, type ExitRates } from './rates';
+import { formatNic, formatRate, type ExitRates } from './rates';
 
 const COLORS = ['#58a6ff', '#f78166', '#7ee787', '#d2a8ff', '#ffa657', '#79c0ff', '#ff7b72', '#a5d6ff', '#e3b341', '#56d364', '#bc8cff', '#8b949e'];
 
@@ -33,6 +33,7 @@ export function ExitStatsPanel({ id }: { id: string }) {
   const vcpuCanvases = useRef<(HTMLCanvasElement | null)[]>([]);
   const legends = useRef<(HTMLDivElement | null)[]>([]);
   const barCanvases = useRef<(HTMLCanvasElement | null)[]>([]);
+  const netRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let raf = 0;
@@ -65,6 +66,17 @@ export function ExitStatsPanel({ id }: { id: string }) {
           );
         }
       });
+      if (netRef.current) {
+        const nics = latest?.nics ?? [];
+        netRef.current.replaceChildren(
+          ...nics.map((n, i) => {
+            const line = document.createElement('div');
+            line.dataset.testid = `net-rates-${i}`;
+            line.textContent = formatNic(i, n);
+            return line;
+          }),
+        );
+      }
       BAR_PANELS.forEach((panel, i) => {
         const canvas = barCanvases.current[i];
         const p = canvas && prepareCanvas(canvas);
@@ -100,6 +112,7 @@ export function ExitStatsPanel({ id }: { id: string }) {
           <div className="legend" ref={(el) => void (legends.current[v] = el)} />
         </div>
       ))}
+      <div className="net-rates" data-testid="net-rates" ref={netRef} />
       <div className="bars-grid">
         {BAR_PANELS.map((panel, i) => (
           <div className="chart-block" key={panel.key}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TelemetrySample } from '../../../electron/common/protocol';
 import { EXIT_REASONS } from '../../../electron/common/exitReasons';
-import { computeRates, formatRate } from './rates';
+import { computeRates, formatNic, formatRate } from './rates';
 
 const R = EXIT_REASONS.length;
 const IO_OUT = EXIT_REASONS.indexOf('io-out');
@@ -75,5 +75,18 @@ describe('formatRate', () => {
     expect(formatRate(1234)).toBe('1.2k');
     expect(formatRate(45_600)).toBe('46k');
     expect(formatRate(4_100_000)).toBe('4.1M');
+  });
+});
+
+describe('network adapter rates', () => {
+  it('gives frames and bytes per second per adapter, and names the link state', () => {
+    const nic = (rx: number, tx: number) => ({ rxFrames: rx, txFrames: tx, rxBytes: rx * 1000, txBytes: tx * 100, link: true });
+    const r = computeRates(sample(1, 0, [row(0)], { nics: [nic(10, 5)] }), sample(2, 500, [row(0)], { nics: [nic(110, 55)] }))!;
+    expect(r.nics[0]).toEqual({ rxFrames: 200, txFrames: 100, rxBytes: 200000, txBytes: 10000, link: true });
+    expect(formatNic(0, r.nics[0]!)).toBe('ethernet0 link up: rx 200 pkt/s 200 kB/s, tx 100 pkt/s 10 kB/s');
+  });
+
+  it('is empty for a VM without adapters', () => {
+    expect(computeRates(sample(1, 0, [row(0)]), sample(2, 100, [row(0)]))!.nics).toEqual([]);
   });
 });

@@ -19,6 +19,16 @@ export interface ExitRates {
   mmio: NamedRate[];
   backdoor: NamedRate[];
   kvm: NamedRate[];
+  /** Per network adapter (ethernet<index>): frames and bytes per second, and the link. */
+  nics: NicRates[];
+}
+
+export interface NicRates {
+  rxFrames: number;
+  txFrames: number;
+  rxBytes: number;
+  txBytes: number;
+  link: boolean;
 }
 
 const REASONS = EXIT_REASONS.length;
@@ -74,7 +84,24 @@ export function computeRates(prev: TelemetrySample, cur: TelemetrySample): ExitR
     mmio: rangeRates(cur.mmio, prev.mmio, dtSec, 8),
     backdoor: recordRates(cur.backdoor, prev.backdoor, dtSec),
     kvm: recordRates(cur.kvm, prev.kvm, dtSec),
+    nics: (cur.nics ?? []).map((n, i) => {
+      const p = prev.nics?.[i];
+      return {
+        rxFrames: perSecond(n.rxFrames, p?.rxFrames ?? 0, dtSec),
+        txFrames: perSecond(n.txFrames, p?.txFrames ?? 0, dtSec),
+        rxBytes: perSecond(n.rxBytes, p?.rxBytes ?? 0, dtSec),
+        txBytes: perSecond(n.txBytes, p?.txBytes ?? 0, dtSec),
+        link: n.link,
+      };
+    }),
   };
+}
+
+/** "ethernet0 link up: rx 120 pkt/s 64.2 kB/s, tx 80 pkt/s 5.1 kB/s" */
+export function formatNic(index: number, n: NicRates): string {
+  const kb = (b: number) => `${formatRate(b / 1000)} kB/s`;
+  return `ethernet${index} link ${n.link ? 'up' : 'down'}: rx ${formatRate(n.rxFrames)} pkt/s ${kb(n.rxBytes)}, ` +
+    `tx ${formatRate(n.txFrames)} pkt/s ${kb(n.txBytes)}`;
 }
 
 /** Compact number for axis labels: 950, 12.3k, 4.1M. */

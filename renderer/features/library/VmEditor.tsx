@@ -62,6 +62,38 @@ export function VmEditor({ id }: { id?: string }) {
             </label>
           ))}
         </fieldset>
+        <fieldset>
+          <legend>Network adapter</legend>
+          <label className="field">
+            <span>Model</span>
+            <select name="nicModel" value={form.model} disabled={form.network === 'none'} onChange={(e) => set('model', e.target.value as EditorForm['model'])}>
+              <option value="e1000">Intel e1000 (82545EM)</option>
+              <option value="vmxnet3">VMware vmxnet3</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>Connection</span>
+            <select name="network" value={form.network} onChange={(e) => set('network', e.target.value as EditorForm['network'])}>
+              <option value="none">None</option>
+              <option value="nat">NAT (passt)</option>
+              <option value="unplugged">Cable unplugged</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>MAC address</span>
+            <input name="mac" value={form.mac} disabled={form.network === 'none'} onChange={(e) => set('mac', e.target.value)} />
+          </label>
+          <label className="field">
+            <span>Port forwards</span>
+            <input
+              name="portForwards"
+              value={form.portForwards}
+              placeholder="tcp:8080-:80, tcp:2222-:22"
+              disabled={form.network !== 'nat'}
+              onChange={(e) => set('portForwards', e.target.value)}
+            />
+          </label>
+        </fieldset>
         <NestedToggles value={form.nested} onChange={(nested) => set('nested', nested)} />
       </div>
       {problems.length > 0 && (

@@ -26,4 +26,25 @@ describe('editor draft', () => {
     expect(draftFromForm(form, undefined)).toEqual(['Without firmware the VM needs a kernel to boot.']);
     expect(Array.isArray(draftFromForm({ ...form, firmware: 'seabios' }, undefined))).toBe(false);
   });
+
+  it('adds a NAT e1000 with its MAC and port forwards', () => {
+    const form = { ...formFromEntry(undefined), kernel: '/k', network: 'nat' as const, mac: '00:0C:29:01:02:03', portForwards: 'tcp:8080-:80, udp:5353-:53' };
+    const d = draftFromForm(form, undefined);
+    if (Array.isArray(d)) throw new Error(d.join(' '));
+    expect(d.config.nics).toEqual([{ model: 'e1000', connection: 'nat', mac: '00:0c:29:01:02:03', portForwards: [
+      { protocol: 'tcp', hostPort: 8080, guestPort: 80 }, { protocol: 'udp', hostPort: 5353, guestPort: 53 }] }]);
+    expect(formFromEntry({ id: 'x', config: d.config } as never).portForwards).toBe('tcp:8080-:80, udp:5353-:53');
+  });
+
+  it('names a bad MAC or port forward, and keeps no adapter for "none"', () => {
+    const base = { ...formFromEntry(undefined), kernel: '/k' };
+    expect(draftFromForm({ ...base, network: 'nat', mac: 'nope' }, undefined)).toEqual([
+      'MAC address nope is not a MAC address: use six hex bytes like 00:0c:29:12:34:56',
+    ]);
+    expect(draftFromForm({ ...base, network: 'nat', portForwards: 'tcp:80' }, undefined)).toEqual([
+      'Port forward tcp:80 is not a port forward: use tcp:HOSTPORT-:GUESTPORT (ports 1 to 65535)',
+    ]);
+    const d = draftFromForm({ ...base, network: 'none', mac: 'ignored' }, undefined);
+    expect(Array.isArray(d) ? d : d.config.nics).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 // Editor form values <-> library drafts. Validation here is for quick feedback in the
 // form; the app (main or dev host) validates again before saving (never trust the page).
-import type { Firmware, VmConfig } from '../../../electron/common/protocol';
+import { checkForwards, formatPortForward, generatedMac, normalizeMac, parsePortForward } from '../../../electron/common/nic';
+import type { Firmware, NicSpec, VmConfig } from '../../../electron/common/protocol';
 import type { LibraryEntry, LibraryEntryDraft, NestedSettings } from '../../../electron/main/appProtocol';
 
 export interface EditorForm {
@@ -15,6 +16,12 @@ export interface EditorForm {
   copyAllowed: boolean;
   pasteAllowed: boolean;
   nested: NestedSettings;
+  /** ethernet0: none, NAT through passt, or present with the cable unplugged. */
+  network: 'none' | NicSpec['connection'];
+  model: NicSpec['model'];
+  mac: string;
+  /** "tcp:8080-:80, udp:5353-:53" */
+  portForwards: string;
 }
 
 export function formFromEntry(e: LibraryEntry | undefined): EditorForm {
@@ -31,6 +38,10 @@ export function formFromEntry(e: LibraryEntry | undefined): EditorForm {
     copyAllowed: c?.tools?.copyAllowed ?? true,
     pasteAllowed: c?.tools?.pasteAllowed ?? true,
     nested: e?.nested ?? { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false },
+    network: c?.nics?.[0]?.connection ?? 'none',
+    model: c?.nics?.[0]?.model ?? 'e1000',
+    mac: c?.nics?.[0]?.mac ?? generatedMac(),
+    portForwards: (c?.nics?.[0]?.portForwards ?? []).map(formatPortForward).join(', '),
   };
 }
 
@@ -46,6 +57,21 @@ export function draftFromForm(form: EditorForm, base: LibraryEntry | undefined):
   for (const [label, p] of [['Kernel', form.kernel], ['Initrd', form.initrd]] as const) {
     if (p.trim() && !p.trim().startsWith('/')) problems.push(`${label} path must be absolute.`);
   }
+  let nics: NicSpec[] | undefined;
+  if (form.network !== 'none') {
+    try {
+      const nic: NicSpec = {
+        model: form.model,
+        connection: form.network,
+        mac: normalizeMac(form.mac.trim(), 'MAC address'),
+        portForwards: form.portForwards.split(',').filter((t) => t.trim()).map((t) => parsePortForward(t, 'Port forward')),
+      };
+      checkForwards(nic, 'Port forwards');
+      nics = [nic];
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message : String(e));
+    }
+  }
   if (problems.length) return problems;
   const optional = (s: string): string | undefined => (s.trim() ? s.trim() : undefined);
   const config: VmConfig = {
@@ -58,6 +84,7 @@ export function draftFromForm(form: EditorForm, base: LibraryEntry | undefined):
     initrd: optional(form.initrd),
     append: optional(form.append),
     tools: { syncTime: form.syncTime, copyAllowed: form.copyAllowed, pasteAllowed: form.pasteAllowed },
+    nics,
   };
   return { id: base?.id, config, nested: form.nested };
 }

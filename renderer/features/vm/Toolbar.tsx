@@ -1,5 +1,6 @@
 import { useServices } from '../../app/services';
-import { power, sendHostClipboard, setToolsOption, startVm } from '../../app/actions';
+import { power, sendHostClipboard, setNetLink, setToolsOption, startVm } from '../../app/actions';
+import { useTelemetryStore } from '../../store/telemetryStore';
 import { useVmStore } from '../../store/vmStore';
 
 export function Toolbar({ id }: { id: string }) {
@@ -10,6 +11,8 @@ export function Toolbar({ id }: { id: string }) {
   const tools = vm?.tools;
   const toolsRunning = tools?.state === 'running';
   const live = state === 'running' || state === 'paused';
+  // The adapter's link as the VM host last reported it (telemetry, 10 Hz).
+  const link = useTelemetryStore((s) => s.histories.get(id)?.rates.at(-1)?.nics[0]?.link);
 
   return (
     <div className="toolbar" data-testid="toolbar">
@@ -79,6 +82,19 @@ export function Toolbar({ id }: { id: string }) {
         <button disabled={!live || !vm?.options.paste} onClick={() => void sendHostClipboard(services, id)} title="Send the host clipboard text to the guest now">
           Send clipboard
         </button>
+        {entry?.config.nics?.length ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              name="netLink"
+              data-testid="net-link"
+              checked={link ?? false}
+              disabled={!live || link === undefined}
+              onChange={(e) => setNetLink(services, id, 0, e.target.checked)}
+            />
+            Network cable
+          </label>
+        ) : null}
       </div>
       {vm?.lastError && (
         <div className="toolbar-error" role="alert">

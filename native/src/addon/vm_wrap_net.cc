@@ -1,0 +1,42 @@
+// The network-facing methods of Vm: the far end of a NIC's socket (handed to passt by
+// the VM host), per-NIC traffic counters for telemetry, and the host's link toggle.
+#include "vm_wrap.h"
+
+namespace vireo {
+
+// takeNetFd(index): the socket fd for passt --fd (once), or -1.
+Napi::Value VmWrap::TakeNetFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned index = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
+  return Napi::Number::New(env, machine_ ? machine_->board().take_net_fd(index) : -1);
+}
+
+// netStats(): [{rxFrames, rxBytes, txFrames, txBytes, link}] per NIC, cumulative.
+Napi::Value VmWrap::NetStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  if (!machine_) return out;
+  for (unsigned i = 0; NetPort* nic = machine_->board().nic(i); ++i) {
+    NicTraffic t = nic->traffic();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("rxFrames", static_cast<double>(t.rx_frames));
+    o.Set("rxBytes", static_cast<double>(t.rx_bytes));
+    o.Set("txFrames", static_cast<double>(t.tx_frames));
+    o.Set("txBytes", static_cast<double>(t.tx_bytes));
+    o.Set("link", nic->link());
+    out.Set(i, o);
+  }
+  return out;
+}
+
+// setNetLink(index, up): plugs or unplugs the virtual cable (the guest sees LSC).
+Napi::Value VmWrap::SetNetLink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!machine_ || info.Length() < 2 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
+  NetPort* nic = machine_->board().nic(info[0].As<Napi::Number>().Uint32Value());
+  if (!nic) return Napi::Boolean::New(env, false);
+  nic->set_link(info[1].ToBoolean());
+  return Napi::Boolean::New(env, true);
+}
+
+}  // namespace vireo
