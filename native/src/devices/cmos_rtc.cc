@@ -96,7 +96,10 @@ void CmosRtc::set_time(std::tm tm) {
 
 uint8_t CmosRtc::encode(int value) const {
   if (ram_[kRegB] & kBBinary) return uint8_t(value);
-  return uint8_t((value / 10) << 4 | value % 10);
+  // BCD holds 0..99; a guest-set date can put a field outside (a year before 1900 makes
+  // tm_year % 100 negative: found by cmos_fuzz), so reduce it into range first.
+  const unsigned v = static_cast<unsigned>((value % 100 + 100) % 100);
+  return uint8_t((v / 10) << 4 | v % 10);
 }
 
 bool CmosRtc::decode(uint8_t raw, int* value) const {
