@@ -14,7 +14,7 @@ mkdir -p build/log "build/work/$name"
 opts=(-max_len=4096 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -print_final_stats=1
       "-artifact_prefix=build/crash-$name-")
 if [ "$mode" = short ]; then
-  opts+=("-max_total_time=${SHORT_TIME:-3}")
+  opts+=("-max_total_time=${SHORT_TIME:-2}")
 else
   opts+=("-runs=${3:-10000000}" "-max_total_time=${LONG_TIME:-0}")
 fi
