@@ -17,6 +17,13 @@ constexpr uint8_t kBSet = 0x80, kBBinary = 0x04, kB24Hour = 0x02;
 constexpr uint8_t kAUip = 0x80, kDValid = 0x80, kPm = 0x80;
 constexpr uint64_t kKiB = 1024, kMiB = 1024 * kKiB;
 
+// Year digits and century of any year, floored: a guest can set year 0000 and the host
+// clock can then step back (a dead RTC battery boots the host in 1970), so the guest's
+// year can be negative; -3 reads as 9997 (century 99, year 97), never as a negative BCD
+// digit (encode() shifted negative values: UB).
+int year_digits(int year) { return (year % 100 + 100) % 100; }
+int century_of(int year) { return ((year - year_digits(year)) / 100 % 100 + 100) % 100; }
+
 int64_t host_utc() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -96,10 +103,7 @@ void CmosRtc::set_time(std::tm tm) {
 
 uint8_t CmosRtc::encode(int value) const {
   if (ram_[kRegB] & kBBinary) return uint8_t(value);
-  // BCD holds 0..99; a guest-set date can put a field outside (a year before 1900 makes
-  // tm_year % 100 negative: found by cmos_fuzz), so reduce it into range first.
-  const unsigned v = static_cast<unsigned>((value % 100 + 100) % 100);
-  return uint8_t((v / 10) << 4 | v % 10);
+  return uint8_t((value / 10) << 4 | value % 10);
 }
 
 bool CmosRtc::decode(uint8_t raw, int* value) const {
@@ -129,8 +133,8 @@ uint8_t CmosRtc::read_reg(unsigned index) {
     }
     case kDay: return encode(current_tm().tm_mday);
     case kMonth: return encode(current_tm().tm_mon + 1);
-    case kYear: return encode((current_tm().tm_year + 1900) % 100);
-    case kCentury: return encode((current_tm().tm_year + 1900) / 100 % 100);
+    case kYear: return encode(year_digits(current_tm().tm_year + 1900));
+    case kCentury: return encode(century_of(current_tm().tm_year + 1900));
     case kRegA: return ram_[kRegA] & ~kAUip;  // never "update in progress"
     case kRegC: {
       uint8_t v = ram_[kRegC];
@@ -203,8 +207,8 @@ void CmosRtc::write_time_field(unsigned index, uint8_t value) {
       case kMinutes: if (v > 59) return; tm.tm_min = v; break;
       case kDay: if (v < 1 || v > 31) return; tm.tm_mday = v; break;
       case kMonth: if (v < 1 || v > 12) return; tm.tm_mon = v - 1; break;
-      case kYear: if (v > 99) return; tm.tm_year = year / 100 * 100 + v - 1900; break;
-      default: if (v > 99) return; tm.tm_year = v * 100 + year % 100 - 1900; break;
+      case kYear: if (v > 99) return; tm.tm_year = year - year_digits(year) + v - 1900; break;
+      default: if (v > 99) return; tm.tm_year = v * 100 + year_digits(year) - 1900; break;
     }
   }
   if (frozen_) {

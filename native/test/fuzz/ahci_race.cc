@@ -57,9 +57,8 @@ TEST(ahci_copies_the_command_once_while_a_second_vcpu_rewrites_it) {
 
   uint64_t too_many = 0;
   {
-    vireo_fuzz::SecondVcpu other([&](uint64_t n) {
-      bool bad = n & 1;
-      switch ((n >> 1) % 6) {
+    vireo_fuzz::SecondVcpu other([&](uint64_t round, bool bad) {
+      switch (round % 6) {
         case 0: guest_store<uint32_t>(header, (bad ? 0xFFFFu : 1u) << 16 | 5); break;
         case 1: guest_store<uint32_t>(table + kPrdtOffset + 12, bad ? kPrdDbcMask : 511); break;
         case 2: guest_store<uint16_t>(table + 12, bad ? 0 : 1); break;  // count 0 = 65536

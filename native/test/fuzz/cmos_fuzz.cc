@@ -1,9 +1,9 @@
 // libFuzzer target for the CMOS RTC (native/src/devices/cmos_rtc.*): index/data accesses
 // of any width, register B modes (BCD/binary, 12/24 h, SET) and guest time writes in
 // every encoding (the guest reaches any date from year 0 to 9999), with the host clock
-// anywhere from 1970 to 2242 (the host clock is the host's, not the guest's: a clock
-// before year 0 made encode() shift a negative year, which no host produces). Checked by
-// ASan/UBSan (time arithmetic overflow is UB UBSan reports).
+// anywhere from 1970 to 2242 and stepping within that range (a clock the host really
+// has; a guest year 0025 and a host clock stepped back to 1970 give a negative year).
+// Checked by ASan/UBSan (time arithmetic overflow is UB UBSan reports).
 #include <cstddef>
 #include <cstdint>
 

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -145,7 +146,10 @@ class FuzzDisk : public vireo::BlockBackend {
   }
   vireo::Status write(uint64_t offset, const uint8_t* buf, size_t len) override {
     check(offset, len);
-    if (read_only_) std::abort();  // devices refuse writes to read-only media first
+    if (read_only_) {  // devices refuse writes to read-only media before they get here
+      std::fprintf(stderr, "FuzzDisk: write to a read-only image\n");
+      std::abort();
+    }
     if (fault()) return io_error();
     std::memcpy(data_.data() + offset, buf, len);
     return vireo::Status::Ok();
@@ -161,7 +165,10 @@ class FuzzDisk : public vireo::BlockBackend {
 
  private:
   void check(uint64_t offset, size_t len) const {
-    if (!vireo::block_range_ok(data_.size(), offset, len)) std::abort();
+    if (vireo::block_range_ok(data_.size(), offset, len)) return;
+    std::fprintf(stderr, "FuzzDisk: request at %llu + %zu outside the %zu-byte image\n",
+                 static_cast<unsigned long long>(offset), len, data_.size());
+    std::abort();
   }
   bool fault() { return fail_after_ && --fail_after_ == 0; }
   static vireo::Status io_error() {

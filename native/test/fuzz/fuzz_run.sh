@@ -16,7 +16,7 @@ opts=(-max_len=4096 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -print_f
 if [ "$mode" = short ]; then
   # npm test: a fixed seed, so a run that finds nothing new behaves the same each time
   # (new findings come from `long`, which draws a fresh seed).
-  opts+=("-max_total_time=${SHORT_TIME:-3}" "-seed=${SEED:-1}")
+  opts+=("-max_total_time=${SHORT_TIME:-2}" "-seed=${SEED:-1}")
 else
   opts+=("-runs=${3:-10000000}" "-max_total_time=${LONG_TIME:-0}")
 fi

@@ -42,9 +42,8 @@ TEST(fw_cfg_decodes_one_copy_of_a_dma_descriptor_a_second_vcpu_rewrites) {
   valid();
   uint64_t foreign = 0;
   {
-    vireo_fuzz::SecondVcpu other([&](uint64_t n) {
-      bool bad = n & 1;
-      switch ((n >> 1) % 5) {
+    vireo_fuzz::SecondVcpu other([&](uint64_t round, bool bad) {
+      switch (round % 5) {
         case 0: guest_store<uint32_t>(d + 4, be(bad ? 0xFFFFFFFFu : 16u)); break;
         case 1: guest_store<uint32_t>(d + 12, be(bad ? 0x9EFF8u : uint32_t(kBuf))); break;
         case 2: guest_store<uint32_t>(d + 12, be(bad ? 0xC0000u : uint32_t(kBuf))); break;

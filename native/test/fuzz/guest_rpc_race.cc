@@ -63,8 +63,8 @@ TEST(guest_rpc_takes_one_copy_of_an_hb_message_a_second_vcpu_rewrites) {
   CHECK(send != nullptr);
   uint64_t exchanges = 0;
   {
-    vireo_fuzz::SecondVcpu other([&](uint64_t n) {
-      guest_store<uint32_t>(send + 4 * (n % 2048), uint32_t(n * 0x9E3779B9u));
+    vireo_fuzz::SecondVcpu other([&](uint64_t round, bool bad) {
+      guest_store<uint32_t>(send + 4 * (round % 2048), bad ? uint32_t(round * 0x9E3779B9u) : 0);
     });
     uint64_t passes = vireo_fuzz::host_loop([&] {
       size_t n = 1 + (exchanges * 37) % 8000;

@@ -68,13 +68,12 @@ TEST(nvme_copies_entries_and_prp_lists_once_while_a_second_vcpu_rewrites_them) {
 
   uint64_t bad_cid = 0, completions = 0;
   {
-    vireo_fuzz::SecondVcpu other([&](uint64_t n) {
-      bool bad = n & 1;
-      uint8_t* e = sq + 64 * ((n >> 4) % kEntries);
-      switch ((n >> 1) % 6) {
+    vireo_fuzz::SecondVcpu other([&](uint64_t round, bool bad) {
+      uint8_t* e = sq + 64 * (round / 6 % kEntries);
+      switch (round % 6) {
         case 0: guest_store<uint16_t>(e + 48, bad ? 0xFFFF : 0); break;  // NLB
         case 1: guest_store<uint16_t>(e + 48, bad ? 8 : 0); break;       // 9 sectors: PRP list
-        case 2: guest_store<uint64_t>(list + 8 * ((n >> 3) & 7), bad ? 0x350000 : kBuf); break;
+        case 2: guest_store<uint64_t>(list + 8 * (round / 6 % 8), bad ? 0x350000 : kBuf); break;
         case 3: guest_store<uint64_t>(e + 24, bad ? kBuf + 0xFFC : kBuf); break;
         case 4: guest_store<uint8_t>(e, bad ? 0x01 : 0x02); break;  // WRITE / READ
         default: guest_store<uint32_t>(e + 4, bad ? 7 : 1); break;  // namespace

@@ -18,12 +18,16 @@ inline std::chrono::milliseconds race_duration() {
   return std::chrono::milliseconds(ms ? std::strtoul(ms, nullptr, 10) : 1000);
 }
 
-// Runs `flip(n)` with n = 0, 1, 2, ... on its own thread until destroyed.
+// Runs `flip(round, bad)` on its own thread until destroyed: each round toggles one
+// field 128 times between its hostile (bad) and valid value and leaves it valid, so only
+// one field at a time is hostile and the others keep the request alive for the device
+// to reach the code that reads the toggled one.
 class SecondVcpu {
  public:
-  explicit SecondVcpu(std::function<void(uint64_t)> flip)
+  explicit SecondVcpu(std::function<void(uint64_t, bool)> flip)
       : thread_([this, f = std::move(flip)] {
-          for (uint64_t n = 0; !stop_.load(std::memory_order_relaxed); ++n) f(n);
+          for (uint64_t n = 0; !stop_.load(std::memory_order_relaxed); ++n)
+            f(n / 128, (n & 1) && n % 128 != 127);
         }) {}
   ~SecondVcpu() {
     stop_ = true;

@@ -93,9 +93,8 @@ TEST(virtio_blk_copies_descriptors_once_while_a_second_vcpu_rewrites_them) {
   pass();
   CHECK(blk.requests() > 0);
   {
-    vireo_fuzz::SecondVcpu other([&](uint64_t n) {
-      bool bad = n & 1;
-      switch ((n >> 1) % 5) {
+    vireo_fuzz::SecondVcpu other([&](uint64_t round, bool bad) {
+      switch (round % 5) {
         case 0: guest_store<uint32_t>(desc + 24, bad ? 0x80000000u : 512u); break;
         case 1: guest_store<uint64_t>(hdr + 8, bad ? ~0ull / 512 : 0); break;
         case 2:  // descriptor 1 chains to itself: a loop the walk must bound
