@@ -21,7 +21,7 @@ describe.runIf(kvm)('vireo guestinfo on a running VM', () => {
     let vmx = '';
     createCommand(['guestinfo', '--memory', '64M', '--cpus', '1', '--disk', '4M'], (t) => (vmx = t.trim()), { VIREO_LIBRARY: lib });
     fs.appendFileSync(vmx, 'guestinfo.fromvmx = "hello from the vmx"\n');
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/vireo.js'), 'run', vmx, '--timeout', '15'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/vireo.js'), 'run', vmx, '--timeout', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
