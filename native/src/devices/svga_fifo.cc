@@ -1,5 +1,7 @@
 #include "svga_fifo.h"
 
+#include <algorithm>
+
 #include <cstddef>
 
 #include "svga_regs.h"
@@ -142,7 +144,7 @@ SvgaDrainResult SvgaFifo::drain(SvgaCommandSink& sink, const SvgaDrainBudget& bu
         result.more = true;  // left in the ring, STOP unchanged: the next pass starts here
         break;
       }
-      pixels += cost < budget.pixels - pixels ? cost : budget.pixels - pixels;
+      pixels += std::min(cost, budget.pixels - pixels);  // one command uses at most the rest
       uint64_t stop = uint64_t{r.stop} + uint64_t{len} * 4;
       if (stop >= r.max) stop = stop - r.max + r.min;
       r.stop = static_cast<uint32_t>(stop);

@@ -12,15 +12,6 @@ using namespace e1000;
 
 namespace {
 
-// No cable: frames go nowhere, the transmit side never blocks.
-class Unplugged : public FrameSink {
- public:
-  bool send_frame(const uint8_t*, size_t) override { return false; }
-  bool can_send() const override { return true; }
-  void rx_ready() override {}
-};
-Unplugged unplugged;
-
 // Registers that hold what software writes and nothing more (flow control, inter-packet
 // gap, LEDs, packet buffer split, descriptor control, the delay timers this model does
 // not run, wake-up and manageability), with their reset values (8254x manual 13.4).
@@ -44,7 +35,7 @@ E1000::E1000(std::string name, PciResources res, IrqLine& irq, uint8_t irq_line,
     : PciDevice(std::move(name), res, id.vendor, id.device, kClassCode, 0x01),
       mem_(mem),
       id_(id),
-      sink_(sink ? sink : &unplugged),
+      sink_(sink ? sink : &unplugged_sink()),
       eeprom_(id),
       irqs_(irq, clock) {
   add_mmio_bar(0, kBarSize, false, this);

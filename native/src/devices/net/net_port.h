@@ -24,6 +24,19 @@ class FrameSink {
   virtual void rx_ready() = 0;
 };
 
+// No cable: frames go nowhere and the transmit side never blocks. The sink of a NIC that
+// was built without a backend.
+inline FrameSink& unplugged_sink() {
+  class Unplugged : public FrameSink {
+   public:
+    bool send_frame(const uint8_t*, size_t) override { return false; }
+    bool can_send() const override { return true; }
+    void rx_ready() override {}
+  };
+  static Unplugged sink;
+  return sink;
+}
+
 class NetClock {
  public:
   virtual ~NetClock() = default;

@@ -13,14 +13,6 @@ using namespace vmxnet3;
 
 namespace {
 
-class Unplugged : public FrameSink {
- public:
-  bool send_frame(const uint8_t*, size_t) override { return false; }
-  bool can_send() const override { return true; }
-  void rx_ready() override {}
-};
-Unplugged unplugged;
-
 constexpr uint32_t kRevisions = 1;      // VRRS/UVRS: revision 1 supported
 constexpr unsigned kMaxMulticast = 64;  // multicast table entries taken from the driver
 
@@ -33,7 +25,7 @@ Vmxnet3::Vmxnet3(std::string name, PciResources res, IrqLine& irq, uint8_t irq_l
       mem_(mem),
       perm_mac_(mac),
       mac_(mac),
-      sink_(sink ? sink : &unplugged) {
+      sink_(sink ? sink : &unplugged_sink()) {
   add_mmio_bar(0, kPtBarSize, false, this);
   add_mmio_bar(1, kVdBarSize, false, this);
   set_subsystem(0x15AD, 0x07B0);
