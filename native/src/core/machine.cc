@@ -290,7 +290,7 @@ void Machine::supervise() {
     // Requests in flight fail (the guest that issued them is gone); the host's late
     // answers are ignored. Served again once the new VM is built.
     close_host_calls(false);
-    board_.pause_io();  // no NIC interrupt may reach the VM fd while it is replaced
+    board_.pause_io();  // the NIC I/O thread holds still (no DMA) while its device is reset
     teardown_kvm();
     board_.backdoor.rpc().fail_all();  // the guest's tools re-open their channels
     board_.reset();
