@@ -1,13 +1,13 @@
 // AHCI HBA: registers, the SeaBIOS/Linux initialisation sequence, ATA and ATAPI commands
 // through command lists and PRDTs in a GuestMemory, interrupts, error recovery, and
 // hostile command lists / tables / PRDTs.
-#include "../src/devices/storage/ahci_hba.h"
+#include "devices/storage/ahci_hba.h"
 
 #include <cstring>
 
-#include "../src/core/le_bytes.h"
-#include "../src/devices/storage/ahci_regs.h"
 #include "check.h"
+#include "core/le_bytes.h"
+#include "devices/storage/ahci_regs.h"
 #include "fake_irq.h"
 #include "fake_vcpu.h"
 

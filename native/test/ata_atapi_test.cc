@@ -3,8 +3,8 @@
 // an ISO, against a fake ISO in a MemoryBlockBackend.
 #include <cstring>
 
-#include "../src/devices/ide_channel.h"
 #include "check.h"
+#include "devices/storage/ide_channel.h"
 #include "fake_irq.h"
 #include "fake_vcpu.h"
 

@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "../src/devices/backdoor.h"
 #include "check.h"
+#include "devices/vmware/backdoor.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;

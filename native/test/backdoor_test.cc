@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "../src/devices/backdoor.h"
 #include "check.h"
+#include "devices/vmware/backdoor.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "../src/devices/backdoor.h"
 #include "../tools/bdtrace/port_io.h"
 #include "check.h"
+#include "devices/vmware/backdoor.h"
 #include "fake_vcpu.h"
 
 using namespace bdtrace;

@@ -1,4 +1,4 @@
-#include "../src/core/bus.h"
+#include "core/bus.h"
 
 #include "check.h"
 #include "fake_vcpu.h"

@@ -1,4 +1,4 @@
-#include "../src/devices/cmos_rtc.h"
+#include "devices/legacy/cmos_rtc.h"
 
 #include "check.h"
 #include "fake_vcpu.h"

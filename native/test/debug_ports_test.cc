@@ -1,4 +1,4 @@
-#include "../src/devices/debug_ports.h"
+#include "devices/legacy/debug_ports.h"
 
 #include <string>
 #include <vector>

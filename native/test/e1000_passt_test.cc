@@ -19,12 +19,12 @@
 #include <thread>
 #include <vector>
 
-#include "../src/core/le_bytes.h"
-#include "../src/devices/net/e1000.h"
-#include "../src/devices/net/e1000_regs.h"
-#include "../src/devices/net/frame_stream.h"
-#include "../src/devices/net/inet_checksum.h"
 #include "check.h"
+#include "core/le_bytes.h"
+#include "devices/net/e1000.h"
+#include "devices/net/e1000_regs.h"
+#include "devices/net/frame_stream.h"
+#include "devices/net/inet_checksum.h"
 #include "fake_irq.h"
 #include "fake_vcpu.h"
 #include "passt_fixture.h"

@@ -2,14 +2,14 @@
 // PHY through MDIC, transmit (legacy, checksum offload, TSO, VLAN insertion, ring wrap,
 // back-pressure), receive (multi-descriptor frames, filters, checksums, no-buffer hold),
 // interrupts with ITR throttling, CTRL.RST, and hostile rings, lengths and addresses.
-#include "../src/devices/net/e1000.h"
+#include "devices/net/e1000.h"
 
 #include <cstring>
 
-#include "../src/core/le_bytes.h"
-#include "../src/devices/net/e1000_regs.h"
-#include "../src/devices/net/inet_checksum.h"
 #include "check.h"
+#include "core/le_bytes.h"
+#include "devices/net/e1000_regs.h"
+#include "devices/net/inet_checksum.h"
 #include "fake_irq.h"
 #include "fake_net.h"
 #include "fake_vcpu.h"

@@ -1,7 +1,7 @@
 // FakeIrq: an IrqLine for unit tests and fuzz targets: the level the device drives, and
 // how many times it went from low to high.
 #pragma once
-#include "../src/core/irq.h"
+#include "core/irq.h"
 
 namespace vireo_test {
 

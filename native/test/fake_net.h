@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../src/devices/net/net_port.h"
+#include "devices/net/net_port.h"
 
 namespace vireo_test {
 

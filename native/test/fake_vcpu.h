@@ -3,8 +3,8 @@
 #pragma once
 #include <functional>
 
-#include "../src/core/guest_memory.h"
-#include "../src/core/vcpu_context.h"
+#include "core/guest_memory.h"
+#include "core/vcpu_context.h"
 
 namespace vireo_test {
 

@@ -1,7 +1,7 @@
 // FrameStream: the 4-byte big-endian length framing both ways over a socket pair,
 // frames held back while the NIC has no buffers, the NIC's timer, and a peer that sends
 // a hostile length or hangs up (link down, the thread keeps running).
-#include "../src/devices/net/frame_stream.h"
+#include "devices/net/frame_stream.h"
 
 #include <sys/socket.h>
 #include <unistd.h>

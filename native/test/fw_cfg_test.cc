@@ -1,10 +1,10 @@
-#include "../src/devices/fw_cfg.h"
+#include "devices/legacy/fw_cfg.h"
 
 #include <cstring>
 #include <string>
 
-#include "../src/core/guest_memory.h"
 #include "check.h"
+#include "core/guest_memory.h"
 #include "fake_vcpu.h"
 
 using namespace vireo;

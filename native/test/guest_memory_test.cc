@@ -1,4 +1,4 @@
-#include "../src/core/guest_memory.h"
+#include "core/guest_memory.h"
 
 #include "check.h"
 

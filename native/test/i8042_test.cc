@@ -1,4 +1,4 @@
-#include "../src/devices/i8042.h"
+#include "devices/legacy/i8042.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 // ATA disk side of the IDE channel: IDENTIFY, PIO reads/writes (LBA28, LBA48, CHS,
 // MULTIPLE), interrupts, resets, and hostile register values.
-#include "../src/devices/ide_controller.h"
-#include "../src/devices/pci_host.h"
+#include "devices/pci/pci_host.h"
+#include "devices/storage/ide_controller.h"
 
 #include <unistd.h>
 

@@ -1,13 +1,13 @@
 // NVMe controller: registers and enable, admin commands (identify, queue creation and
 // deletion, features, logs), Read/Write/Flush through PRP1/PRP2 and PRP lists, full
 // completion queues, phase bits, interrupts, and hostile queues, PRPs and doorbells.
-#include "../src/devices/storage/nvme_controller.h"
+#include "devices/storage/nvme_controller.h"
 
 #include <cstring>
 
-#include "../src/core/le_bytes.h"
-#include "../src/devices/storage/nvme_regs.h"
 #include "check.h"
+#include "core/le_bytes.h"
+#include "devices/storage/nvme_regs.h"
 #include "fake_irq.h"
 #include "fake_vcpu.h"
 

@@ -1,4 +1,4 @@
-#include "../src/devices/pci_host.h"
+#include "devices/pci/pci_host.h"
 
 #include <map>
 

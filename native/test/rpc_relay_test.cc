@@ -1,9 +1,9 @@
-#include "../src/core/rpc_relay.h"
+#include "machine/rpc_relay.h"
 
 #include <chrono>
 #include <thread>
 
-#include "../src/core/block_relay.h"
+#include "machine/block_relay.h"
 
 #include "check.h"
 

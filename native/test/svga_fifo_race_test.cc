@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <thread>
 
-#include "../src/devices/svga_fifo.h"
-#include "../src/devices/svga_regs.h"
 #include "check.h"
+#include "devices/display/svga_fifo.h"
+#include "devices/display/svga_regs.h"
 
 using namespace vireo;
 using namespace vireo::svga;

@@ -1,6 +1,6 @@
-#include "../src/devices/pci_host.h"
-#include "../src/devices/svga_device.h"
-#include "../src/devices/svga_regs.h"
+#include "devices/display/svga_device.h"
+#include "devices/display/svga_regs.h"
+#include "devices/pci/pci_host.h"
 
 #include <map>
 

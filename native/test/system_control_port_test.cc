@@ -1,4 +1,4 @@
-#include "../src/devices/system_control_port.h"
+#include "devices/legacy/system_control_port.h"
 
 #include "check.h"
 #include "fake_vcpu.h"

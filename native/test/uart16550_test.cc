@@ -1,4 +1,4 @@
-#include "../src/devices/uart16550.h"
+#include "devices/legacy/uart16550.h"
 
 #include <atomic>
 #include <string>

@@ -1,10 +1,10 @@
-#include "../src/devices/svga_adapter.h"
-#include "../src/devices/svga_display.h"
-#include "../src/devices/svga_regs.h"
-#include "../src/devices/vbe.h"
-#include "../src/devices/vga.h"
-#include "../src/devices/vga_font.h"
-#include "../src/devices/vga_render.h"
+#include "devices/display/svga_adapter.h"
+#include "devices/display/svga_display.h"
+#include "devices/display/svga_regs.h"
+#include "devices/display/vbe.h"
+#include "devices/display/vga.h"
+#include "devices/display/vga_font.h"
+#include "devices/display/vga_render.h"
 
 #include <map>
 

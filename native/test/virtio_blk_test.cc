@@ -1,7 +1,7 @@
 // virtio-blk over the modern virtio PCI transport: capabilities, feature negotiation,
 // requests through a split virtqueue in a GuestMemory, and hostile rings/descriptors.
-#include "../src/devices/virtio_blk.h"
-#include "../src/devices/pci_host.h"
+#include "devices/pci/pci_host.h"
+#include "devices/virtio/virtio_blk.h"
 
 #include <cstring>
 

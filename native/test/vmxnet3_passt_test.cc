@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
-#include "../src/core/le_bytes.h"
-#include "../src/devices/net/frame_stream.h"
-#include "../src/devices/net/vmxnet3.h"
-#include "../src/devices/net/vmxnet3_layout.h"
 #include "check.h"
+#include "core/le_bytes.h"
+#include "devices/net/frame_stream.h"
+#include "devices/net/vmxnet3.h"
+#include "devices/net/vmxnet3_layout.h"
 #include "fake_irq.h"
 #include "fake_vcpu.h"
 #include "passt_fixture.h"

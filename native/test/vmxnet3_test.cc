@@ -3,13 +3,13 @@
 // activation, GET_LINK, the permanent MAC, transmit and receive with completions and
 // generation bits over several ring laps, INTx through ICR/IMR, link events in ECR,
 // receive filtering, and hostile shared areas, rings and buffer addresses.
-#include "../src/devices/net/vmxnet3.h"
+#include "devices/net/vmxnet3.h"
 
 #include <cstring>
 
-#include "../src/core/le_bytes.h"
-#include "../src/devices/net/vmxnet3_layout.h"
 #include "check.h"
+#include "core/le_bytes.h"
+#include "devices/net/vmxnet3_layout.h"
 #include "fake_irq.h"
 #include "fake_net.h"
 #include "fake_vcpu.h"

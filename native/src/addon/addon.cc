@@ -1,9 +1,9 @@
 // The only N-API entry point: exports { Vm, hostInfo, exitReasons }.
 #include <napi.h>
 
-#include "../core/exit_stats.h"
-#include "host_info.h"
-#include "vm_wrap.h"
+#include "addon/host_info.h"
+#include "addon/vm_wrap.h"
+#include "core/exit_stats.h"
 
 namespace vireo {
 

@@ -2,7 +2,7 @@
 #pragma once
 #include <napi.h>
 
-#include "../core/status.h"
+#include "core/status.h"
 
 namespace vireo {
 

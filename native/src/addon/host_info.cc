@@ -1,4 +1,4 @@
-#include "host_info.h"
+#include "addon/host_info.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "../core/kvm.h"
-#include "errors.h"
+#include "addon/errors.h"
+#include "core/kvm.h"
 
 namespace vireo {
 

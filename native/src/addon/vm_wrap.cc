@@ -1,7 +1,7 @@
-#include "vm_wrap.h"
+#include "addon/vm_wrap.h"
 
-#include "errors.h"
-#include "js_env.h"
+#include "addon/errors.h"
+#include "addon/js_env.h"
 
 namespace vireo {
 

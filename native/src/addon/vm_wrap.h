@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "../core/machine.h"
+#include "machine/machine.h"
 
 namespace vireo {
 

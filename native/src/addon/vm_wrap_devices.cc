@@ -1,9 +1,9 @@
 // The device-facing methods of Vm: the VMware backdoor (GuestRPC relay, host state,
 // clipboard, statistics), keyboard and pointer input, the display (frames into JS-owned
 // buffers) and disks served by the VM host.
-#include "errors.h"
-#include "js_env.h"
-#include "vm_wrap.h"
+#include "addon/errors.h"
+#include "addon/js_env.h"
+#include "addon/vm_wrap.h"
 
 namespace vireo {
 

@@ -1,6 +1,6 @@
 // The network-facing methods of Vm: the far end of a NIC's socket (handed to passt by
 // the VM host), per-NIC traffic counters for telemetry, and the host's link toggle.
-#include "vm_wrap.h"
+#include "addon/vm_wrap.h"
 
 namespace vireo {
 

@@ -1,4 +1,4 @@
-#include "bus.h"
+#include "core/bus.h"
 
 #include <algorithm>
 #include <cstring>

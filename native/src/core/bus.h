@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "status.h"
-#include "vcpu_context.h"
+#include "core/status.h"
+#include "core/vcpu_context.h"
 
 namespace vireo {
 

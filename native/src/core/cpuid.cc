@@ -1,4 +1,4 @@
-#include "cpuid.h"
+#include "core/cpuid.h"
 
 namespace vireo {
 

@@ -1,4 +1,4 @@
-#include "guest_memory.h"
+#include "core/guest_memory.h"
 
 #include <sys/mman.h>
 

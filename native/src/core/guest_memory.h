@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "status.h"
+#include "core/status.h"
 
 namespace vireo {
 

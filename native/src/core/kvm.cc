@@ -1,4 +1,4 @@
-#include "kvm.h"
+#include "core/kvm.h"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>

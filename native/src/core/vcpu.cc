@@ -1,4 +1,4 @@
-#include "vcpu.h"
+#include "core/vcpu.h"
 
 #include <signal.h>
 #include <sys/ioctl.h>

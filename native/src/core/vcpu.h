@@ -14,12 +14,12 @@
 #include <string>
 #include <thread>
 
-#include "bus.h"
-#include "exit_stats.h"
-#include "guest_memory.h"
-#include "kvm.h"
-#include "machine_control.h"
-#include "vcpu_context.h"
+#include "core/bus.h"
+#include "core/exit_stats.h"
+#include "core/guest_memory.h"
+#include "core/kvm.h"
+#include "core/machine_control.h"
+#include "core/vcpu_context.h"
 
 namespace vireo {
 

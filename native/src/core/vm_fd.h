@@ -10,7 +10,7 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "kvm.h"
+#include "core/kvm.h"
 
 namespace vireo {
 

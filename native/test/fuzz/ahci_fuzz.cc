@@ -9,11 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/storage/ahci_hba.h"
-#include "../../src/devices/storage/ahci_regs.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/storage/ahci_hba.h"
+#include "devices/storage/ahci_regs.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -8,12 +8,12 @@
 // with PRDTL 65535 the table runs into a hole and the command aborts).
 #include <cstdint>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/storage/ahci_hba.h"
-#include "../../src/devices/storage/ahci_regs.h"
 #include "../check.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/storage/ahci_hba.h"
+#include "devices/storage/ahci_regs.h"
 #include "fuzz_guest.h"
 #include "race.h"
 

@@ -1,4 +1,4 @@
-// libFuzzer target for the VMware backdoor (native/src/devices/backdoor*.cc) and its
+// libFuzzer target for the VMware backdoor (native/src/devices/vmware/backdoor*.cc) and its
 // GuestRPC channels (guest_rpc.*): the input is a program of LB calls on 0x5658 with
 // fuzzed registers (biased towards the known commands and the channels and cookies a
 // guest remembers from OPEN), HB transfers on 0x5659 as KVM delivers string I/O (one
@@ -15,8 +15,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "../../src/devices/backdoor.h"
 #include "../fake_vcpu.h"
+#include "devices/vmware/backdoor.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -1,4 +1,4 @@
-// libFuzzer target for the CMOS RTC (native/src/devices/cmos_rtc.*): index/data accesses
+// libFuzzer target for the CMOS RTC (native/src/devices/legacy/cmos_rtc.*): index/data accesses
 // of any width, register B modes (BCD/binary, 12/24 h, SET) and guest time writes in
 // every encoding (the guest reaches any date from year 0 to 9999), with the host clock
 // anywhere from 1970 to 2242 and stepping within that range (a clock the host really
@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../src/devices/cmos_rtc.h"
 #include "../fake_vcpu.h"
+#include "devices/legacy/cmos_rtc.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

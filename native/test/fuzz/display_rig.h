@@ -14,10 +14,10 @@
 #include <cstring>
 #include <vector>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/svga_adapter.h"
-#include "../../src/devices/svga_regs.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/display/svga_adapter.h"
+#include "devices/display/svga_regs.h"
 #include "fuzz_guest.h"
 
 namespace vireo_fuzz {

@@ -11,12 +11,12 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/net/e1000.h"
-#include "../../src/devices/net/e1000_regs.h"
 #include "../fake_irq.h"
 #include "../fake_net.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/net/e1000.h"
+#include "devices/net/e1000_regs.h"
 
 using namespace vireo;
 

@@ -25,9 +25,9 @@
 #include <map>
 #include <vector>
 
-#include "../../src/core/guest_memory.h"
-#include "../../src/core/slot_mapper.h"
-#include "../../src/devices/block_backend.h"
+#include "core/guest_memory.h"
+#include "core/slot_mapper.h"
+#include "devices/storage/block_backend.h"
 
 namespace vireo_fuzz {
 

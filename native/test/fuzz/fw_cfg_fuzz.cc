@@ -1,4 +1,4 @@
-// libFuzzer target for fw_cfg (native/src/devices/fw_cfg.*): selector and data port
+// libFuzzer target for fw_cfg (native/src/devices/legacy/fw_cfg.*): selector and data port
 // accesses of any width, DMA descriptors written into guest memory and started through
 // 0x514/0x518 (either half, or one 64-bit write), and the descriptor address pointing at
 // holes, ROM and slot edges (fuzz_guest.h). Items as SeaBIOS sees them: a few fixed keys,
@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/fw_cfg.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/legacy/fw_cfg.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "../../src/devices/fw_cfg.h"
 #include "../check.h"
 #include "../fake_vcpu.h"
+#include "devices/legacy/fw_cfg.h"
 #include "fuzz_guest.h"
 #include "race.h"
 

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
-#include "../../src/devices/backdoor.h"
 #include "../check.h"
 #include "../fake_vcpu.h"
+#include "devices/vmware/backdoor.h"
 #include "fuzz_guest.h"
 #include "race.h"
 

@@ -1,5 +1,5 @@
 // libFuzzer target for the i8042 keyboard controller with its PS/2 keyboard and mouse
-// (native/src/devices/i8042.*): data/status/command port accesses of any width
+// (native/src/devices/legacy/i8042.*): data/status/command port accesses of any width
 // interleaved with host input (scan codes, key events, mouse motion), so controller
 // commands with arguments, device commands and full output queues meet. Checked by
 // ASan/UBSan, and that the IRQ lines only ever follow the output buffer (a level that
@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../../src/devices/i8042.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "devices/legacy/i8042.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -1,5 +1,5 @@
 // libFuzzer target for the PIIX3 IDE function with its two ATA channels (native/src/
-// devices/ide_*, ata_*, atapi.*): the input is a program of port accesses of any width
+// devices/storage/ide_*, ata_*, atapi.*): the input is a program of port accesses of any width
 // on the command and control blocks, bursts of data-port transfers (whole DRQ blocks),
 // PCI config cycles, and a shortcut that loads the task file and issues a command (as
 // SeaBIOS and Linux's ata_piix do), so the fuzzer reaches ATA reads/writes, IDENTIFY and
@@ -9,11 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/ide_controller.h"
-#include "../../src/devices/pci_host.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/pci/pci_host.h"
+#include "devices/storage/ide_controller.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -8,10 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/storage/nvme_controller.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/storage/nvme_controller.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -9,11 +9,11 @@
 // that was submitted.
 #include <cstdint>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/storage/nvme_controller.h"
 #include "../check.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/storage/nvme_controller.h"
 #include "fuzz_guest.h"
 #include "race.h"
 

@@ -1,5 +1,5 @@
 // libFuzzer target for PCI configuration mechanism #1 and BAR decoding (native/src/
-// devices/pci_host.*, pci_device.*): config cycles through 0xCF8-0xCFF with any latch
+// devices/pci/pci_host.*, pci_device.*): config cycles through 0xCF8-0xCFF with any latch
 // value and width (other buses, functions, unaligned data ports), assign_resources() with
 // fuzzed windows, config resets, and bus accesses near every BAR, on a bus with the
 // i440FX host bridge, virtio-blk (a real 16 KiB MMIO BAR with capabilities) and a test
@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/pci_host.h"
-#include "../../src/devices/virtio_blk.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/pci/pci_host.h"
+#include "devices/virtio/virtio_blk.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

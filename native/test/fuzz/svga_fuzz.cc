@@ -1,4 +1,4 @@
-// libFuzzer target for the VMware SVGA II device (native/src/devices/svga_device.*,
+// libFuzzer target for the VMware SVGA II device (native/src/devices/display/svga_device.*,
 // svga_fifo.*): register writes/reads through the index/value ports (modes, pitch lock,
 // cursor, palette, scratch, unknown indices), FIFO memory written as the guest writes it
 // (the pointer registers, raw words, and whole commands appended at NEXT_CMD with wrap:

@@ -1,4 +1,4 @@
-// libFuzzer target for the 16550 UART (native/src/devices/uart16550.*): register
+// libFuzzer target for the 16550 UART (native/src/devices/legacy/uart16550.*): register
 // accesses of any width on COM1, received bytes, a host sink that takes a fuzzed number
 // of bytes per call (back-pressure) and tx_ready() retries. Checked by ASan/UBSan and
 // that the sink is never handed more than the 16-byte TX FIFO at once.
@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../../src/devices/uart16550.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "devices/legacy/uart16550.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

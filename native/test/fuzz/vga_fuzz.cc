@@ -1,5 +1,5 @@
 // libFuzzer target for the legacy VGA register file and the Bochs VBE (DISPI) interface
-// (native/src/devices/vga*.cc, vbe.*) and the host Display that renders them: port
+// (native/src/devices/display/vga*.cc, vbe.*) and the host Display that renders them: port
 // accesses of any width on 0x3B4-0x3DF and 0x1CE/0x1CF (8- and 16-bit, as the VGA BIOS
 // and bochs-drm do), VBE mode programming shortcuts (XRES/YRES/BPP, virtual width,
 // offsets, enable flags), writes into the 0xA0000 window (text, font planes) and VRAM,

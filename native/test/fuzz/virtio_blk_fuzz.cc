@@ -1,5 +1,5 @@
 // libFuzzer target for virtio-blk over the virtio 1.0 PCI transport (native/src/devices/
-// virtio_pci.*, virtio_queue.*, virtio_blk.*): the input is a program of BAR0 accesses
+// virtio/virtio_pci.*, virtio_queue.*, virtio_blk.*): the input is a program of BAR0 accesses
 // (common config, ISR, device config, notify), PCI config cycles through 0xCF8/0xCFC,
 // guest-memory writes, and shortcuts that do what Linux's virtio_blk does (initialize
 // queue 0 with its rings at fixed places; publish one request chain header / data /
@@ -9,11 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/pci_host.h"
-#include "../../src/devices/virtio_blk.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/pci/pci_host.h"
+#include "devices/virtio/virtio_blk.h"
 #include "fuzz_guest.h"
 
 using namespace vireo;

@@ -7,10 +7,10 @@
 // and every used element must name the head that was published.
 #include <cstdint>
 
-#include "../../src/devices/virtio_blk.h"
 #include "../check.h"
 #include "../fake_irq.h"
 #include "../fake_vcpu.h"
+#include "devices/virtio/virtio_blk.h"
 #include "fuzz_guest.h"
 #include "race.h"
 

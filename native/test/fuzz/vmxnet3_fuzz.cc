@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../src/core/le_bytes.h"
-#include "../../src/devices/net/vmxnet3.h"
-#include "../../src/devices/net/vmxnet3_layout.h"
 #include "../fake_irq.h"
 #include "../fake_net.h"
 #include "../fake_vcpu.h"
+#include "core/le_bytes.h"
+#include "devices/net/vmxnet3.h"
+#include "devices/net/vmxnet3_layout.h"
 
 using namespace vireo;
 using namespace vireo::vmxnet3;

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "../../src/core/cpuid.h"
+#include "core/cpuid.h"
 
 namespace bdtrace {
 

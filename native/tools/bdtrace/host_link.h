@@ -22,8 +22,8 @@
 #include <string>
 #include <thread>
 
-#include "../../src/core/rpc_relay.h"
-#include "../../src/devices/backdoor.h"
+#include "devices/vmware/backdoor.h"
+#include "machine/rpc_relay.h"
 
 namespace bdtrace {
 

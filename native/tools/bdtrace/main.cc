@@ -26,11 +26,11 @@
 #include <string>
 #include <vector>
 
-#include "../../src/core/bus.h"
-#include "../../src/core/rpc_relay.h"
-#include "../../src/devices/backdoor.h"
+#include "core/bus.h"
 #include "cpuid_emul.h"
+#include "devices/vmware/backdoor.h"
 #include "host_link.h"
+#include "machine/rpc_relay.h"
 #include "syscall_policy.h"
 #include "tracer.h"
 

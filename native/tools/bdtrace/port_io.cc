@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../../src/devices/backdoor_defs.h"
+#include "devices/vmware/backdoor_defs.h"
 
 namespace bdtrace {
 

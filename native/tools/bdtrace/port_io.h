@@ -5,7 +5,7 @@
 //     denied by TSS I/O permission bitmap"); any other port is the process's own #GP;
 //   - IN/OUT: one access; IN stores AL/AX/EAX (EAX zero-extends into RAX);
 //   - OUTS: one exit per element, RCX and RSI already past it (measured on this project's
-//     hosts, native/src/devices/backdoor.h); the device may end a `rep` early by zeroing RCX;
+//     hosts, native/src/devices/vmware/backdoor.h); the device may end a `rep` early by zeroing RCX;
 //   - INS: one exit per read-ahead chunk of min(bytes left in RDI's page, 1024 / size,
 //     count) elements (emulate.c pio_in_emulated; the page term is compared as an element
 //     count there too), RCX and RDI still before the chunk; then the elements are stored.
@@ -16,7 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../src/core/bus.h"
+#include "core/bus.h"
 #include "insn_decode.h"
 
 namespace bdtrace {

@@ -6,8 +6,8 @@
 #pragma once
 #include <sys/user.h>
 
-#include "../../src/core/guest_memory.h"
-#include "../../src/core/vcpu_context.h"
+#include "core/guest_memory.h"
+#include "core/vcpu_context.h"
 
 namespace bdtrace {
 

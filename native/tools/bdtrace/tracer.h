@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../../src/core/bus.h"
-#include "../../src/devices/backdoor.h"
+#include "core/bus.h"
+#include "devices/vmware/backdoor.h"
 #include "host_link.h"
 #include "syscall_policy.h"
 

@@ -1,10 +1,10 @@
 // E1000 register decoding, reset and the glue between rings, interrupts and the wire.
-#include "e1000.h"
+#include "devices/net/e1000.h"
 
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "e1000_regs.h"
+#include "core/le_bytes.h"
+#include "devices/net/e1000_regs.h"
 
 namespace vireo {
 

@@ -15,17 +15,17 @@
 #include <mutex>
 #include <string>
 
-#include "../../core/guest_memory.h"
-#include "../../core/irq.h"
-#include "../pci_device.h"
-#include "e1000_eeprom.h"
-#include "e1000_filter.h"
-#include "e1000_interrupts.h"
-#include "e1000_phy.h"
-#include "e1000_rx.h"
-#include "e1000_stats.h"
-#include "e1000_tx.h"
-#include "net_port.h"
+#include "core/guest_memory.h"
+#include "core/irq.h"
+#include "devices/net/e1000_eeprom.h"
+#include "devices/net/e1000_filter.h"
+#include "devices/net/e1000_interrupts.h"
+#include "devices/net/e1000_phy.h"
+#include "devices/net/e1000_rx.h"
+#include "devices/net/e1000_stats.h"
+#include "devices/net/e1000_tx.h"
+#include "devices/net/net_port.h"
+#include "devices/pci/pci_device.h"
 
 namespace vireo {
 

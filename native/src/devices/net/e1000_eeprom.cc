@@ -1,6 +1,6 @@
-#include "e1000_eeprom.h"
+#include "devices/net/e1000_eeprom.h"
 
-#include "e1000_regs.h"
+#include "devices/net/e1000_regs.h"
 
 namespace vireo {
 

@@ -1,6 +1,6 @@
-#include "e1000_interrupts.h"
+#include "devices/net/e1000_interrupts.h"
 
-#include "e1000_regs.h"
+#include "devices/net/e1000_regs.h"
 
 namespace vireo {
 

@@ -8,8 +8,8 @@
 #pragma once
 #include <cstdint>
 
-#include "../../core/irq.h"
-#include "net_port.h"
+#include "core/irq.h"
+#include "devices/net/net_port.h"
 
 namespace vireo {
 

@@ -1,11 +1,11 @@
-#include "e1000_rx.h"
+#include "devices/net/e1000_rx.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "e1000_regs.h"
-#include "inet_checksum.h"
+#include "core/le_bytes.h"
+#include "devices/net/e1000_regs.h"
+#include "devices/net/inet_checksum.h"
 
 namespace vireo {
 

@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../core/guest_memory.h"
-#include "e1000_filter.h"
-#include "e1000_stats.h"
-#include "net_port.h"
+#include "core/guest_memory.h"
+#include "devices/net/e1000_filter.h"
+#include "devices/net/e1000_stats.h"
+#include "devices/net/net_port.h"
 
 namespace vireo {
 

@@ -1,4 +1,4 @@
-#include "e1000_stats.h"
+#include "devices/net/e1000_stats.h"
 
 namespace vireo {
 

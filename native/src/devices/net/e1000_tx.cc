@@ -1,13 +1,13 @@
-#include "e1000_tx.h"
+#include "devices/net/e1000_tx.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "e1000_filter.h"
-#include "e1000_regs.h"
-#include "inet_checksum.h"
-#include "tcp_segment.h"
+#include "core/le_bytes.h"
+#include "devices/net/e1000_filter.h"
+#include "devices/net/e1000_regs.h"
+#include "devices/net/inet_checksum.h"
+#include "devices/net/tcp_segment.h"
 
 namespace vireo {
 

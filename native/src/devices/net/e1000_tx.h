@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../core/guest_memory.h"
-#include "e1000_stats.h"
-#include "net_port.h"
+#include "core/guest_memory.h"
+#include "devices/net/e1000_stats.h"
+#include "devices/net/net_port.h"
 
 namespace vireo {
 

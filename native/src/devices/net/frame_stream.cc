@@ -1,4 +1,4 @@
-#include "frame_stream.h"
+#include "devices/net/frame_stream.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "../../core/status.h"
-#include "net_port.h"
+#include "core/status.h"
+#include "devices/net/net_port.h"
 
 namespace vireo {
 

@@ -1,4 +1,4 @@
-#include "inet_checksum.h"
+#include "devices/net/inet_checksum.h"
 
 #include <array>
 

@@ -1,8 +1,8 @@
-#include "tcp_segment.h"
+#include "devices/net/tcp_segment.h"
 
 #include <algorithm>
 
-#include "inet_checksum.h"
+#include "devices/net/inet_checksum.h"
 
 namespace vireo {
 

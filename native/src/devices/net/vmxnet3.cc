@@ -1,11 +1,11 @@
 // Vmxnet3 registers, commands, interrupts and receive filtering.
-#include "vmxnet3.h"
+#include "devices/net/vmxnet3.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "vmxnet3_layout.h"
+#include "core/le_bytes.h"
+#include "devices/net/vmxnet3_layout.h"
 
 namespace vireo {
 

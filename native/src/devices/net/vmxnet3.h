@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "../../core/guest_memory.h"
-#include "../../core/irq.h"
-#include "../pci_device.h"
-#include "net_port.h"
-#include "vmxnet3_queues.h"
+#include "core/guest_memory.h"
+#include "core/irq.h"
+#include "devices/net/net_port.h"
+#include "devices/net/vmxnet3_queues.h"
+#include "devices/pci/pci_device.h"
 
 namespace vireo {
 

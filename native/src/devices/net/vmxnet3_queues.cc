@@ -1,12 +1,12 @@
-#include "vmxnet3_queues.h"
+#include "devices/net/vmxnet3_queues.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "inet_checksum.h"
-#include "tcp_segment.h"
-#include "vmxnet3_layout.h"
+#include "core/le_bytes.h"
+#include "devices/net/inet_checksum.h"
+#include "devices/net/tcp_segment.h"
+#include "devices/net/vmxnet3_layout.h"
 
 namespace vireo {
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../core/guest_memory.h"
-#include "net_port.h"
+#include "core/guest_memory.h"
+#include "devices/net/net_port.h"
 
 namespace vireo {
 

@@ -4,8 +4,8 @@
 // names (an AHCI HBA moves PIO data through the PRDT too, 5.3.9).
 #include <cstring>
 
-#include "../ata_opcodes.h"
-#include "ahci_port.h"
+#include "devices/storage/ahci_port.h"
+#include "devices/storage/ata_opcodes.h"
 
 namespace vireo {
 

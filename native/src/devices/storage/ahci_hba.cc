@@ -1,8 +1,8 @@
-#include "ahci_hba.h"
+#include "devices/storage/ahci_hba.h"
 
-#include "../../core/le_bytes.h"
-#include "../../core/vcpu_context.h"
-#include "ahci_regs.h"
+#include "core/le_bytes.h"
+#include "core/vcpu_context.h"
+#include "devices/storage/ahci_regs.h"
 
 namespace vireo {
 

@@ -12,9 +12,9 @@
 #include <memory>
 #include <mutex>
 
-#include "../../core/irq.h"
-#include "../pci_device.h"
-#include "ahci_port.h"
+#include "core/irq.h"
+#include "devices/pci/pci_device.h"
+#include "devices/storage/ahci_port.h"
 
 namespace vireo {
 

@@ -1,11 +1,11 @@
 // AhciPort registers, command issue and the FISes the HBA posts (AHCI 1.3.1 3.3, 5.3).
-#include "ahci_port.h"
+#include "devices/storage/ahci_port.h"
 
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "../ata_opcodes.h"
-#include "ahci_regs.h"
+#include "core/le_bytes.h"
+#include "devices/storage/ahci_regs.h"
+#include "devices/storage/ata_opcodes.h"
 
 namespace vireo {
 

@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "../../core/guest_memory.h"
-#include "../../core/status.h"
-#include "../ata_identify.h"
-#include "../atapi.h"
-#include "../block_backend.h"
-#include "../ide_channel.h"
-#include "guest_sg.h"
+#include "core/guest_memory.h"
+#include "core/status.h"
+#include "devices/storage/ata_identify.h"
+#include "devices/storage/atapi.h"
+#include "devices/storage/block_backend.h"
+#include "devices/storage/guest_sg.h"
+#include "devices/storage/ide_channel.h"
 
 namespace vireo {
 

@@ -1,7 +1,7 @@
-#include "guest_sg.h"
+#include "devices/storage/guest_sg.h"
 
-#include "../../core/le_bytes.h"
-#include "ahci_regs.h"
+#include "core/le_bytes.h"
+#include "devices/storage/ahci_regs.h"
 
 namespace vireo {
 

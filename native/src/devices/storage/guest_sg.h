@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../core/guest_memory.h"
+#include "core/guest_memory.h"
 
 namespace vireo {
 

@@ -4,10 +4,10 @@
 // 40-60.
 #include <cstring>
 
-#include "../../core/le_bytes.h"
-#include "nvme_controller.h"
-#include "nvme_prp.h"
-#include "nvme_regs.h"
+#include "core/le_bytes.h"
+#include "devices/storage/nvme_controller.h"
+#include "devices/storage/nvme_prp.h"
+#include "devices/storage/nvme_regs.h"
 
 namespace vireo {
 

@@ -1,13 +1,13 @@
 // NvmeController registers, doorbells, queue processing and completions (NVM Express
 // 1.4c sections 3.1, 4.1, 4.6, 7.6).
-#include "nvme_controller.h"
+#include "devices/storage/nvme_controller.h"
 
 #include <cstring>
 
-#include "../../core/guest_memory.h"
-#include "../../core/le_bytes.h"
-#include "../../core/vcpu_context.h"
-#include "nvme_regs.h"
+#include "core/guest_memory.h"
+#include "core/le_bytes.h"
+#include "core/vcpu_context.h"
+#include "devices/storage/nvme_regs.h"
 
 namespace vireo {
 

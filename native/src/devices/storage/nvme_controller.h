@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "../../core/irq.h"
-#include "../block_backend.h"
-#include "../pci_device.h"
+#include "core/irq.h"
+#include "devices/pci/pci_device.h"
+#include "devices/storage/block_backend.h"
 
 namespace vireo {
 

@@ -1,9 +1,9 @@
-#include "nvme_prp.h"
+#include "devices/storage/nvme_prp.h"
 
 #include <vector>
 
-#include "../../core/le_bytes.h"
-#include "nvme_regs.h"
+#include "core/le_bytes.h"
+#include "devices/storage/nvme_regs.h"
 
 namespace vireo {
 

@@ -8,8 +8,8 @@
 #pragma once
 #include <cstdint>
 
-#include "../../core/guest_memory.h"
-#include "guest_sg.h"
+#include "core/guest_memory.h"
+#include "devices/storage/guest_sg.h"
 
 namespace vireo {
 
