@@ -102,6 +102,7 @@
         "src/machine/firmware_config.cc",
         "src/machine/machine.cc",
         "src/machine/machine_create.cc",
+        "src/machine/machine_host.cc",
         "src/machine/machine_slots.cc",
         "src/machine/machine_stats.cc",
         "src/machine/mptable.cc",

@@ -21,12 +21,12 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
   rpc_.Unref(env);
   rpc_live_ = true;
   Napi::ThreadSafeFunction tsfn = rpc_;
-  RpcRelay* relay = &machine_->board().rpc_relay;
+  Machine* machine = machine_.get();
   std::shared_ptr<bool> alive = alive_;
-  relay->set_notify([tsfn, relay, alive](RpcMessage m) mutable {
+  machine->set_guest_rpc_notify([tsfn, machine, alive](RpcMessage m) mutable {
     auto* copy = new RpcMessage(std::move(m));
-    napi_status st = tsfn.NonBlockingCall(copy, [relay, alive](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
-      // Teardown, or a message queued before close() freed `relay` (it must not be
+    napi_status st = tsfn.NonBlockingCall(copy, [machine, alive](Napi::Env env, Napi::Function cb, RpcMessage* msg) {
+      // Teardown, or a message queued before close() freed `machine` (it must not be
       // answered: that was a use-after-free); the vCPU's bounded wait answers.
       if (env == nullptr || cb.IsEmpty() || !*alive || !can_call_js(env)) {
         delete msg;
@@ -42,12 +42,12 @@ Napi::Value VmWrap::OnGuestRpc(const Napi::CallbackInfo& info) {
       delete msg;
       Napi::Value r = cb.Call({o});
       if (env.IsExceptionPending()) env.GetAndClearPendingException();
-      // The callback itself may have closed the VM (freeing `relay`): check again.
+      // The callback itself may have closed the VM (freeing `machine`): check again.
       if (id == 0 || !*alive) return;
       std::string reply;
       if (r.IsString()) reply = r.As<Napi::String>().Utf8Value();
       else if (r.IsBuffer()) reply.assign(r.As<Napi::Buffer<char>>().Data(), r.As<Napi::Buffer<char>>().Length());
-      relay->reply(id, std::move(reply));
+      machine->reply_guest_rpc(id, std::move(reply));
     });
     if (st != napi_ok) delete copy;  // the vCPU's bounded wait answers with a failure
   });
@@ -59,34 +59,33 @@ Napi::Value VmWrap::SetBackdoorState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 1 || !info[0].IsObject()) return env.Undefined();
   Napi::Object o = info[0].As<Napi::Object>();
-  BackdoorHostState& host = machine_->board().backdoor.host();
+  Machine& m = *machine_;
   if (o.Has("screenWidth") && o.Has("screenHeight"))
-    host.set_screen_size(o.Get("screenWidth").ToNumber().Uint32Value(), o.Get("screenHeight").ToNumber().Uint32Value());
-  if (o.Has("mouseAbsolute")) host.set_mouse_absolute(o.Get("mouseAbsolute").ToBoolean());
-  if (o.Has("guiOptions")) host.set_gui_options(o.Get("guiOptions").ToNumber().Uint32Value());
+    m.set_host_screen_size(o.Get("screenWidth").ToNumber().Uint32Value(), o.Get("screenHeight").ToNumber().Uint32Value());
+  if (o.Has("mouseAbsolute")) m.offer_absolute_pointer(o.Get("mouseAbsolute").ToBoolean());
+  if (o.Has("guiOptions")) m.set_gui_options(o.Get("guiOptions").ToNumber().Uint32Value());
   if (o.Has("pointerGrabbed"))
-    host.set_pointer(o.Get("pointerGrabbed").ToBoolean(), static_cast<int16_t>(o.Get("pointerX").ToNumber().Int32Value()),
-                     static_cast<int16_t>(o.Get("pointerY").ToNumber().Int32Value()));
+    m.set_host_pointer(o.Get("pointerGrabbed").ToBoolean(), static_cast<int16_t>(o.Get("pointerX").ToNumber().Int32Value()),
+                       static_cast<int16_t>(o.Get("pointerY").ToNumber().Int32Value()));
   return env.Undefined();
 }
 
 // mirrorGuestInfo(key, value): the tools service's guestinfo value, answered natively.
 Napi::Value VmWrap::MirrorGuestInfo(const Napi::CallbackInfo& info) {
   if (machine_ && info.Length() > 1 && info[0].IsString() && info[1].IsString())
-    machine_->board().rpc_relay.mirror_guest_info(info[0].As<Napi::String>().Utf8Value(),
-                                                  info[1].As<Napi::String>().Utf8Value());
+    machine_->mirror_guest_info(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
   return info.Env().Undefined();
 }
 
 Napi::Value VmWrap::SetHostClipboard(const Napi::CallbackInfo& info) {
   if (machine_ && info.Length() > 0 && info[0].IsString())
-    machine_->board().backdoor.clipboard().set_host_text(info[0].As<Napi::String>().Utf8Value());
+    machine_->set_host_clipboard(info[0].As<Napi::String>().Utf8Value());
   return info.Env().Undefined();
 }
 
 Napi::Value VmWrap::SetClipboardPolicy(const Napi::CallbackInfo& info) {
   if (machine_ && info.Length() > 1)
-    machine_->board().backdoor.clipboard().set_policy(info[0].ToBoolean(), info[1].ToBoolean());
+    machine_->set_clipboard_policy(info[0].ToBoolean(), info[1].ToBoolean());
   return info.Env().Undefined();
 }
 
@@ -94,7 +93,7 @@ Napi::Value VmWrap::BackdoorStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   if (!machine_) return o;
-  for (const BackdoorCounter& c : machine_->board().backdoor.stats().snapshot())
+  for (const BackdoorCounter& c : machine_->backdoor_counters())
     if (c.count) o.Set(c.name, static_cast<double>(c.count));
   return o;
 }
@@ -103,7 +102,7 @@ Napi::Value VmWrap::BackdoorStats(const Napi::CallbackInfo& info) {
 Napi::Value VmWrap::KeyEvent(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 2) return Napi::Boolean::New(env, false);
-  bool ok = machine_->board().i8042.key_event(static_cast<uint16_t>(info[0].ToNumber().Uint32Value()), info[1].ToBoolean());
+  bool ok = machine_->key_event(static_cast<uint16_t>(info[0].ToNumber().Uint32Value()), info[1].ToBoolean());
   return Napi::Boolean::New(env, ok);
 }
 
@@ -113,19 +112,16 @@ Napi::Value VmWrap::PointerEvent(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 1 || !info[0].IsObject()) return Napi::Boolean::New(env, false);
   Napi::Object o = info[0].As<Napi::Object>();
-  uint32_t buttons = o.Get("buttons").ToNumber().Uint32Value();
-  Board& board = machine_->board();
-  VmMouse& vmmouse = board.backdoor.mouse();
-  if (vmmouse.enabled() && vmmouse.absolute() && o.Has("x")) {
-    // vmmouse absolute coordinates are 0..0xFFFF across the screen (QEMU vmmouse.c).
-    bool ok = vmmouse.push_absolute(buttons, static_cast<uint16_t>(o.Get("x").ToNumber().Uint32Value()),
-                                    static_cast<uint16_t>(o.Get("y").ToNumber().Uint32Value()), 0);
-    if (ok) board.i8042.mouse_event(0, 0, static_cast<uint8_t>(buttons));
-    return Napi::Boolean::New(env, ok);
+  Machine::PointerEvent e;
+  e.buttons = o.Get("buttons").ToNumber().Uint32Value();
+  e.has_position = o.Has("x");
+  if (e.has_position) {
+    e.x = static_cast<uint16_t>(o.Get("x").ToNumber().Uint32Value());
+    e.y = static_cast<uint16_t>(o.Get("y").ToNumber().Uint32Value());
   }
-  bool ok = board.i8042.mouse_event(o.Get("dx").ToNumber().Int32Value(), o.Get("dy").ToNumber().Int32Value(),
-                                    static_cast<uint8_t>(buttons));
-  return Napi::Boolean::New(env, ok);
+  e.dx = o.Get("dx").ToNumber().Int32Value();
+  e.dy = o.Get("dy").ToNumber().Int32Value();
+  return Napi::Boolean::New(env, machine_->pointer_event(e));
 }
 
 namespace {
@@ -153,7 +149,7 @@ Napi::Object mode_to_js(Napi::Env env, const vireo::DisplayMode& m) {
 Napi::Value VmWrap::DisplayMode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_) return env.Null();
-  return mode_to_js(env, machine_->board().display.display().mode());
+  return mode_to_js(env, machine_->display_mode());
 }
 
 // takeFrame(full): the rectangles changed since the last call with their RGBA pixels,
@@ -163,17 +159,10 @@ Napi::Value VmWrap::TakeFrame(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_) return env.Null();
   bool full = info.Length() > 0 && info[0].ToBoolean();
-  vireo::Display& display = machine_->board().display.display();
+  vireo::DisplayMode used;
   std::vector<DisplayRect> rects;
   std::vector<uint8_t> pixels;
-  // The rectangles belong to the mode take_dirty_rects() saw; a guest may switch modes
-  // concurrently, so record that mode (the listener fires inside the call on a change)
-  // rather than asking again afterwards.
-  vireo::DisplayMode used = display.mode();
-  display.set_mode_listener([&used](const vireo::DisplayMode& m) { used = m; });
-  bool changed = display.take_dirty_rects(PixelFormat::kRgba, &rects, &pixels, full);
-  display.set_mode_listener(nullptr);
-  if (!changed) return env.Null();
+  if (!machine_->take_frame(full, &used, &rects, &pixels)) return env.Null();
   Napi::Object o = Napi::Object::New(env);
   o.Set("mode", mode_to_js(env, used));
   Napi::Array list = Napi::Array::New(env, rects.size());
@@ -198,7 +187,7 @@ Napi::Value VmWrap::WriteVram(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 2 || !info[1].IsTypedArray()) return Napi::Boolean::New(env, false);
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
-  bool ok = machine_->board().display.svga().host_write_vram(
+  bool ok = machine_->write_vram(
       static_cast<uint64_t>(info[0].ToNumber().DoubleValue()), bytes.Data(), bytes.ByteLength());
   return Napi::Boolean::New(env, ok);
 }

@@ -8,7 +8,7 @@ namespace vireo {
 Napi::Value VmWrap::TakeNetFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   unsigned index = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
-  return Napi::Number::New(env, machine_ ? machine_->board().take_net_fd(index) : -1);
+  return Napi::Number::New(env, machine_ ? machine_->take_net_fd(index) : -1);
 }
 
 // netStats(): [{rxFrames, rxBytes, txFrames, txBytes, link}] per NIC, cumulative.
@@ -16,14 +16,15 @@ Napi::Value VmWrap::NetStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env);
   if (!machine_) return out;
-  for (unsigned i = 0; NetPort* nic = machine_->board().nic(i); ++i) {
-    NicTraffic t = nic->traffic();
+  NicTraffic t;
+  bool link = false;
+  for (unsigned i = 0; machine_->nic_status(i, &t, &link); ++i) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("rxFrames", static_cast<double>(t.rx_frames));
     o.Set("rxBytes", static_cast<double>(t.rx_bytes));
     o.Set("txFrames", static_cast<double>(t.tx_frames));
     o.Set("txBytes", static_cast<double>(t.tx_bytes));
-    o.Set("link", nic->link());
+    o.Set("link", link);
     out.Set(i, o);
   }
   return out;
@@ -33,10 +34,7 @@ Napi::Value VmWrap::NetStats(const Napi::CallbackInfo& info) {
 Napi::Value VmWrap::SetNetLink(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!machine_ || info.Length() < 2 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
-  NetPort* nic = machine_->board().nic(info[0].As<Napi::Number>().Uint32Value());
-  if (!nic) return Napi::Boolean::New(env, false);
-  nic->set_link(info[1].ToBoolean());
-  return Napi::Boolean::New(env, true);
+  return Napi::Boolean::New(env, machine_->set_nic_link(info[0].As<Napi::Number>().Uint32Value(), info[1].ToBoolean()));
 }
 
 }  // namespace vireo

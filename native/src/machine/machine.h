@@ -91,9 +91,51 @@ class Machine : public MachineControl, public SlotMapper {
   std::vector<BusRangeStats> mmio_stats() const { return mmio_.stats(); }
   std::vector<KvmStat> kvm_stats() const;  // VM-wide plus summed per-vCPU stats
   int take_serial_fd() { return board_.serial.take_host_fd(); }
-  Board& board() { return board_; }
   // The relay of disk `index` (in MachineConfig::disks order), or null.
   BlockRelay* disk(unsigned index) { return index < disks_.size() ? disks_[index].get() : nullptr; }
+
+  // The host API (machine_host.cc): what the VM host does to a running VM, from its JS
+  // thread. The addon calls these and never reaches into the board's devices.
+  // VMware Tools: complete GuestRPC messages go to `notify` (vCPU thread); the host
+  // answers message `id` with reply_guest_rpc (any thread; late or unknown ids ignored).
+  void set_guest_rpc_notify(RpcRelay::Notify notify);
+  void reply_guest_rpc(uint64_t id, std::string text);
+  void mirror_guest_info(const std::string& key, const std::string& value);
+  // Backdoor state the guest's tools read: the host viewport, whether the host offers
+  // the absolute (vmmouse) pointer, GETGUIOPTIONS, and the host pointer for GETPTRLOCATION.
+  void set_host_screen_size(uint32_t width, uint32_t height);
+  void offer_absolute_pointer(bool on);
+  void set_gui_options(uint32_t mask);
+  void set_host_pointer(bool grabbed, int16_t x, int16_t y);
+  // Legacy clipboard: the host's text for the guest to paste, and the .vmx isolation
+  // policy (true = allowed).
+  void set_host_clipboard(std::string text);
+  void set_clipboard_policy(bool copy_allowed, bool paste_allowed);
+  std::vector<BackdoorCounter> backdoor_counters() const;
+  // Input: a PS/2 key (set 2, 0xE0 prefix in the high byte); a pointer event goes to
+  // the vmmouse when the guest enabled absolute mode and the host has a position (the
+  // PS/2 interrupt tells its driver to read), else as a relative PS/2 packet. False when
+  // the event was dropped.
+  bool key_event(uint16_t set2_code, bool pressed);
+  struct PointerEvent {
+    bool has_position = false;
+    uint16_t x = 0, y = 0;  // 0..0xFFFF across the screen
+    int32_t dx = 0, dy = 0;
+    uint32_t buttons = 0;   // bdoor::kMouseLeft/Right/Middle
+  };
+  bool pointer_event(const PointerEvent& event);
+  // Display (one consumer thread, see svga_display.h): the current mode, and the
+  // rectangles changed since the last call (all of them with `full`) with their RGBA
+  // pixels and the mode they belong to; false when nothing changed.
+  DisplayMode display_mode();
+  bool take_frame(bool full, DisplayMode* mode, std::vector<DisplayRect>* rects, std::vector<uint8_t>* pixels);
+  // The host writes VRAM (display benchmark) and marks it dirty; false when out of range.
+  bool write_vram(uint64_t offset, const uint8_t* data, size_t len);
+  // Network adapter `index`: the far end of its socket pair for passt (once; -1 after,
+  // or when not connected), its cumulative traffic and link, the host's cable toggle.
+  int take_net_fd(unsigned index) { return board_.take_net_fd(index); }
+  bool nic_status(unsigned index, NicTraffic* traffic, bool* link);
+  bool set_nic_link(unsigned index, bool up);
 
   // MachineControl (any thread).
   void request_reset() override;
