@@ -81,9 +81,11 @@
         "src/devices/virtio/virtio_queue.cc",
         "src/devices/vmware/backdoor.cc",
         "src/devices/vmware/backdoor_clipboard.cc",
-        "src/devices/vmware/backdoor_hb.cc",
+        "src/devices/vmware/backdoor_host.cc",
         "src/devices/vmware/backdoor_mouse.cc",
+        "src/devices/vmware/backdoor_rpc.cc",
         "src/devices/vmware/backdoor_stats.cc",
+        "src/devices/vmware/backdoor_time.cc",
         "src/devices/vmware/guest_rpc.cc"
       ]
     },

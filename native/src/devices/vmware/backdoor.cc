@@ -1,23 +1,28 @@
 #include "devices/vmware/backdoor.h"
 
-#include <chrono>
 #include <cstring>
+#include <initializer_list>
 
 namespace vireo {
-
-int64_t SystemClock::utc_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 Backdoor::Backdoor(const BackdoorConfig& config, GuestRpcHandler* rpc, ClipboardSink* clipboard,
                    MouseModeSink* mouse)
     : config_(config),
-      clock_(config.clock ? config.clock : &system_clock_),
+      time_(host_, config.clock ? *config.clock : system_clock_, config.max_lag_us),
       clipboard_(clipboard),
       mouse_(mouse),
       rpc_(rpc, config.cookie_seed, config.advertise_hb),
-      hb_(std::make_unique<HbStream[]>(kMaxVcpus)) {}
+      hb_(std::make_unique<HbStream[]>(kMaxVcpus)) {
+  for (unsigned cmd : {bdoor::kGetVersion, bdoor::kGetDeviceListElement, bdoor::kToggleDevice, bdoor::kGetHwVersion,
+                       bdoor::kGetUuid, bdoor::kNestingControl, bdoor::kGetVcpuInfo, bdoor::kMksGuestStats,
+                       bdoor::kStealClock, bdoor::kGetBuildNum})
+    commands_.register_command(cmd, this);
+  host_.register_commands(commands_);
+  time_.register_commands(commands_);
+  clipboard_.register_commands(commands_);
+  mouse_.register_commands(commands_);
+  commands_.register_command(bdoor::kMessage, &message_);
+}
 
 void Backdoor::pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext& vcpu) {
   if (port == bdoor::kPortLb && size == 4) lb_access(vcpu, data, size);
@@ -68,52 +73,17 @@ void Backdoor::lb_access(VcpuContext& vcpu, uint8_t* in_data, unsigned size) {
   if (dirty) vcpu.mark_regs_dirty();
 }
 
-bool Backdoor::mouse_allowed(VcpuContext& vcpu, const Regs& regs) {
-  switch (mouse_.restriction()) {
-    case 1: return vcpu.cpl() == 0;                                // CPL0 only
-    case 2: return vcpu.cpl() <= ((regs.rflags >> 12) & 3);        // CPL <= EFLAGS.IOPL
-    default: return true;
-  }
-}
-
-// GETTIME (23), GETTIMEFULL (46), GETTIMEFULL_WITH_LAG (55), doc §6 and open-vm-tools
-// services/plugins/timeSync/timeSync.c. Interrupt lag is 0: KVM does not catch up lost
-// ticks the way VMware does.
-void Backdoor::get_time(BdoorRegs& r, bool full, bool with_lag) {
-  const int64_t us = clock_->utc_us();
-  if (us <= 0) {
-    r.eax = bdoor::kUnsupported;
-    return;
-  }
-  const uint64_t secs = uint64_t(us) / 1000000;
-  r.ebx = uint32_t(uint64_t(us) % 1000000);
-  r.ecx = config_.max_lag_us;
-  if (!full) {
-    r.eax = uint32_t(secs);  // GETTIME: EAX = seconds (uint32); EDX = UTC offset, 0
-    r.edx = 0;
-    return;
-  }
-  // EAX stays 'VMXh': that is the success signal.
-  r.esi = uint32_t(secs >> 32);
-  r.edx = uint32_t(secs);
-  if (with_lag) r.edi = 0;
-}
-
 void Backdoor::lb_command(BdoorRegs& r, VcpuContext& vcpu) {
   const unsigned cmd = r.ecx & 0xFFFF;  // BDOOR_CMD(ecx): ECX[31:16] is a sub-command
   stats_.count_command(cmd);
+  BackdoorCommandHandler* handler = commands_.find(cmd);
+  if (handler && handler->on_command(cmd, r, vcpu)) return;
+  r.eax = bdoor::kUnsupported;
+  stats_.count_unsupported();
+}
+
+bool Backdoor::on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) {
   switch (cmd) {
-    case bdoor::kGetMhz: {
-      const uint64_t khz = host_.tsc_khz();
-      r.eax = khz ? uint32_t(khz / 1000) : bdoor::kUnsupported;
-      break;
-    }
-    case bdoor::kGetPtrLocation: r.eax = host_.pointer_word(); break;
-    case bdoor::kSetPtrLocation: host_.store_guest_pointer(r.ebx); break;
-    case bdoor::kGetSelLength: r.eax = uint32_t(clipboard_.get_length()); break;
-    case bdoor::kGetNextPiece: r.eax = clipboard_.next_piece(); break;
-    case bdoor::kSetSelLength: clipboard_.set_length(r.ebx); break;
-    case bdoor::kSetNextPiece: clipboard_.set_piece(r.ebx); break;
     case bdoor::kGetVersion:
       r.eax = bdoor::kVersionMagic;
       r.ebx = bdoor::kMagic;
@@ -121,9 +91,6 @@ void Backdoor::lb_command(BdoorRegs& r, VcpuContext& vcpu) {
       break;
     case bdoor::kGetDeviceListElement: r.eax = 0; break;  // FALSE: no removable devices
     case bdoor::kToggleDevice: r.eax = 0; break;          // failure
-    case bdoor::kGetGuiOptions: r.eax = host_.gui_options(); break;
-    case bdoor::kSetGuiOptions: host_.store_guest_gui_options(r.ebx); break;
-    case bdoor::kGetScreenSize: r.eax = host_.screen_packed(); break;
     case bdoor::kGetHwVersion:
       r.eax = config_.hw_version;
       r.ebx = bdoor::kMagic;
@@ -137,77 +104,19 @@ void Backdoor::lb_command(BdoorRegs& r, VcpuContext& vcpu) {
       r.edx = w[3];
       break;
     }
-    case bdoor::kGetTime: get_time(r, false, false); break;
-    case bdoor::kStopCatchup: break;  // no lost-tick catch-up to stop
-    case bdoor::kMessage: {
-      // Any message call ends an HB stream this vCPU left unfinished (a fault mid-`rep`).
-      if (vcpu.index() < kMaxVcpus) hb_[vcpu.index()].active = false;
-      MsgRegs m{r.ebx, r.ecx, r.edx, r.esi, r.edi};
-      stats_.count_message(r.ecx >> 16);
-      rpc_.message(m);
-      if (!(m.ecx >> 16 & bdoor::kStSuccess)) stats_.count_rpc_failure();
-      r.ebx = m.ebx;
-      r.ecx = m.ecx;
-      r.edx = m.edx;
-      r.esi = m.esi;
-      r.edi = m.edi;
-      break;
-    }
-    case bdoor::kIsMouseAbsolute: r.eax = host_.mouse_absolute() ? 1 : 0; break;
-    case bdoor::kAbsPointerData:
-    case bdoor::kAbsPointerStatus:
-    case bdoor::kAbsPointerCommand: {
-      if (!mouse_allowed(vcpu, vcpu.regs())) {
-        r.eax = bdoor::kUnsupported;
-        stats_.count_unsupported();
-        break;
-      }
-      if (cmd == bdoor::kAbsPointerStatus) {
-        r.eax = mouse_.status();
-      } else if (cmd == bdoor::kAbsPointerCommand) {
-        mouse_.command(r.ebx);
-      } else {
-        // EBX = n dwords into EAX, EBX, ECX, EDX (ESI, EDI for n > 4, as QEMU).
-        uint32_t out[6];
-        const uint32_t n = r.ebx;
-        if (!mouse_.data(n, out)) break;  // device now disabled; STATUS reports it
-        uint32_t* dst[6] = {&r.eax, &r.ebx, &r.ecx, &r.edx, &r.esi, &r.edi};
-        for (uint32_t i = 0; i < n; ++i) *dst[i] = out[i];
-      }
-      break;
-    }
-    case bdoor::kAbsPointerRestrict: mouse_.restrict_to(r.ebx); break;
-    case bdoor::kGetHz: {
-      const uint64_t hz = host_.tsc_khz() * 1000;
-      if (!hz) {
-        r.eax = bdoor::kUnsupported;  // EBX stays as the guest set it (Linux: ~0)
-        break;
-      }
-      r.eax = uint32_t(hz);
-      r.ebx = uint32_t(hz >> 32);
-      r.ecx = uint32_t(host_.bus_khz() * 1000);
-      break;
-    }
-    case bdoor::kGetTimeFull: get_time(r, true, false); break;
-    case bdoor::kGetTimeFullWithLag: get_time(r, true, true); break;
     case bdoor::kNestingControl: r.eax = bdoor::kUnsupported; break;  // no nesting
     case bdoor::kGetVcpuInfo:
       // Bit 31 (RESERVED) clear = implemented; bit 3 LEGACY_X2APIC_OK per config.
       r.eax = config_.x2apic_ok ? bdoor::kVcpuLegacyX2ApicOk : 0;
       break;
     case bdoor::kMksGuestStats:
-      if (vcpu.cpl() != 0) {  // CPL0-only in backdoor_def.h
-        r.eax = bdoor::kUnsupported;
-        stats_.count_unsupported();
-      }
+      if (vcpu.cpl() != 0) return false;  // CPL0-only in backdoor_def.h
       break;  // statistics pages are accepted and ignored
     case bdoor::kStealClock: r.eax = bdoor::kUnsupported; break;  // -1: not available
     case bdoor::kGetBuildNum: r.eax = config_.build_number; break;
-    default:
-      r.eax = bdoor::kUnsupported;
-      stats_.count_unsupported();
-      break;
+    default: return false;
   }
+  return true;
 }
 
 }  // namespace vireo

@@ -3,10 +3,12 @@
 //   0x5659 HB: `rep insb/outsb` moving one GuestRPC payload (§1.2).
 // Register once as a range of 2 ports: pio.add(0x5658, 2, &backdoor, "vmware-backdoor").
 //
-// Everything is answered on the vCPU thread. Simple commands read host-set state
-// (BackdoorHostState, atomics); command 30 runs the GuestRPC channel layer and calls
-// GuestRpcHandler once per complete message; the legacy clipboard and vmmouse have their
-// own small locks. Every call is counted in BackdoorStats.
+// Everything is answered on the vCPU thread. LB commands go to the service that
+// registered their number (backdoor_command.h): host GUI state (BackdoorHostState,
+// atomics), time (BackdoorTime), the legacy clipboard and vmmouse (each with its own small
+// lock), GuestRPC (command 30, backdoor_rpc.cc: the channel layer calls GuestRpcHandler
+// once per complete message) and the port's own identity commands (backdoor.cc). Every
+// call is counted in BackdoorStats.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -14,20 +16,17 @@
 #include "core/bus.h"
 #include "core/vcpu_context.h"
 #include "devices/vmware/backdoor_clipboard.h"
+#include "devices/vmware/backdoor_command.h"
 #include "devices/vmware/backdoor_defs.h"
 #include "devices/vmware/backdoor_host.h"
 #include "devices/vmware/backdoor_mouse.h"
 #include "devices/vmware/backdoor_stats.h"
+#include "devices/vmware/backdoor_time.h"
 #include "devices/vmware/guest_rpc.h"
 
 namespace vireo {
 
-// The 32-bit register file of one backdoor call, in and out.
-struct BdoorRegs {
-  uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
-};
-
-class Backdoor : public PioDevice {
+class Backdoor : public PioDevice, private BackdoorCommandHandler {
  public:
   // The sinks may be null (then the event is dropped). They and the handler must outlive
   // the device. config.clock may be null (system clock).
@@ -78,18 +77,31 @@ class Backdoor : public PioDevice {
   void hb_in(VcpuContext& vcpu, uint8_t* byte);
   void hb_finish(VcpuContext& vcpu, HbStream& s);
   void lb_access(VcpuContext& vcpu, uint8_t* in_data, unsigned size);
-  bool mouse_allowed(VcpuContext& vcpu, const Regs& regs);
-  void get_time(BdoorRegs& r, bool full, bool with_lag);
+  // The port's own commands: version, hardware version, UUID, build number, vCPU info,
+  // and the device, nesting, statistics and steal-clock commands it declines.
+  bool on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) override;
+
+  // Command 30 MESSAGE: the LB transport of GuestRPC (backdoor_rpc.cc).
+  class MessageCommand : public BackdoorCommandHandler {
+   public:
+    explicit MessageCommand(Backdoor& port) : port_(port) {}
+    bool on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) override;
+
+   private:
+    Backdoor& port_;
+  };
 
   BackdoorConfig config_;
   SystemClock system_clock_;
-  HostClock* clock_;
   BackdoorHostState host_;
+  BackdoorTime time_;
   LegacyClipboard clipboard_;
   VmMouse mouse_;
   GuestRpc rpc_;
+  MessageCommand message_{*this};
   BackdoorStats stats_;
   std::unique_ptr<HbStream[]> hb_;  // kMaxVcpus; each slot touched only by its vCPU
+  BackdoorCommands commands_;
 };
 
 }  // namespace vireo

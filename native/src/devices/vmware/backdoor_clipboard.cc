@@ -1,8 +1,26 @@
 #include "devices/vmware/backdoor_clipboard.h"
 
+#include <initializer_list>
+
 #include "devices/vmware/backdoor_defs.h"
 
 namespace vireo {
+
+void LegacyClipboard::register_commands(BackdoorCommands& port) {
+  for (unsigned cmd : {bdoor::kGetSelLength, bdoor::kGetNextPiece, bdoor::kSetSelLength, bdoor::kSetNextPiece})
+    port.register_command(cmd, this);
+}
+
+bool LegacyClipboard::on_command(unsigned cmd, BdoorRegs& r, VcpuContext&) {
+  switch (cmd) {
+    case bdoor::kGetSelLength: r.eax = uint32_t(get_length()); break;
+    case bdoor::kGetNextPiece: r.eax = next_piece(); break;
+    case bdoor::kSetSelLength: set_length(r.ebx); break;
+    case bdoor::kSetNextPiece: set_piece(r.ebx); break;
+    default: return false;
+  }
+  return true;
+}
 
 std::string LegacyClipboard::clip_utf8(std::string text) {
   if (text.size() <= bdoor::kMaxSelection) return text;

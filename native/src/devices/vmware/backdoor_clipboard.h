@@ -10,6 +10,8 @@
 #include <mutex>
 #include <string>
 
+#include "devices/vmware/backdoor_command.h"
+
 namespace vireo {
 
 // Delivers a complete guest -> host selection (SETSELLENGTH + SETNEXTPIECE...). Called on
@@ -20,9 +22,13 @@ class ClipboardSink {
   virtual void on_guest_clipboard(std::string text) = 0;
 };
 
-class LegacyClipboard {
+class LegacyClipboard : public BackdoorCommandHandler {
  public:
   explicit LegacyClipboard(ClipboardSink* sink) : sink_(sink) {}
+
+  // Commands 6-9 on the port; on_command runs them on the vCPU thread.
+  void register_commands(BackdoorCommands& port);
+  bool on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) override;
 
   // Host -> guest text. Longer text is cut to 65436 bytes at a UTF-8 character boundary.
   void set_host_text(std::string text);

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "devices/vmware/backdoor_command.h"
+
 namespace vireo {
 
 // Host wall clock for GETTIME / GETTIMEFULL(_WITH_LAG). Injectable for tests.
@@ -39,9 +41,14 @@ struct BackdoorConfig {
   HostClock* clock = nullptr;         // null: SystemClock
 };
 
-// Host-set values read on the vCPU thread.
-class BackdoorHostState {
+// Host-set values read on the vCPU thread, and the commands that read them or record
+// the guest's side: 4 GETPTRLOCATION, 5 SETPTRLOCATION, 13 GETGUIOPTIONS, 14
+// SETGUIOPTIONS, 15 GETSCREENSIZE, 36 ISMOUSEABSOLUTE (backdoor_host.cc).
+class BackdoorHostState : public BackdoorCommandHandler {
  public:
+  void register_commands(BackdoorCommands& port);
+  bool on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) override;
+
   // GETSCREENSIZE: the host viewport, width and height in pixels (each truncated to 16 bits).
   void set_screen_size(uint32_t w, uint32_t h) {
     screen_.store((w & 0xFFFF) << 16 | (h & 0xFFFF), std::memory_order_relaxed);

@@ -1,8 +1,50 @@
 #include "devices/vmware/backdoor_mouse.h"
 
+#include <initializer_list>
+
 #include "devices/vmware/backdoor_defs.h"
 
 namespace vireo {
+
+void VmMouse::register_commands(BackdoorCommands& port) {
+  for (unsigned cmd : {bdoor::kAbsPointerData, bdoor::kAbsPointerStatus, bdoor::kAbsPointerCommand,
+                       bdoor::kAbsPointerRestrict})
+    port.register_command(cmd, this);
+}
+
+bool VmMouse::allowed(VcpuContext& vcpu) {
+  switch (restriction()) {
+    case 1: return vcpu.cpl() == 0;                                     // CPL0 only
+    case 2: return vcpu.cpl() <= ((vcpu.regs().rflags >> 12) & 3);      // CPL <= EFLAGS.IOPL
+    default: return true;
+  }
+}
+
+bool VmMouse::on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) {
+  switch (cmd) {
+    case bdoor::kAbsPointerStatus:
+      if (!allowed(vcpu)) return false;
+      r.eax = status();
+      break;
+    case bdoor::kAbsPointerCommand:
+      if (!allowed(vcpu)) return false;
+      command(r.ebx);
+      break;
+    case bdoor::kAbsPointerData: {
+      if (!allowed(vcpu)) return false;
+      // EBX = n dwords into EAX, EBX, ECX, EDX (ESI, EDI for n > 4, as QEMU).
+      uint32_t out[6];
+      const uint32_t n = r.ebx;
+      if (!data(n, out)) break;  // device now disabled; STATUS reports it
+      uint32_t* dst[6] = {&r.eax, &r.ebx, &r.ecx, &r.edx, &r.esi, &r.edi};
+      for (uint32_t i = 0; i < n; ++i) *dst[i] = out[i];
+      break;
+    }
+    case bdoor::kAbsPointerRestrict: restrict_to(r.ebx); break;
+    default: return false;
+  }
+  return true;
+}
 
 bool VmMouse::push(const uint32_t packet[4]) {
   std::lock_guard<std::mutex> g(lock_);

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "devices/vmware/backdoor_command.h"
+
 namespace vireo {
 
 // Notified on the vCPU thread when the guest driver changes mode (must not block).
@@ -19,12 +21,17 @@ class MouseModeSink {
   virtual void on_vmmouse_mode(bool enabled, bool absolute) = 0;
 };
 
-class VmMouse {
+class VmMouse : public BackdoorCommandHandler {
  public:
   // QEMU queues 1024 dwords (256 packets); events beyond that are dropped.
   static constexpr unsigned kQueueDwords = 1024;
 
   explicit VmMouse(MouseModeSink* sink) : sink_(sink) {}
+
+  // Commands 39, 40, 41 and 86 on the port. on_command refuses 39-41 from a guest
+  // privilege level the restriction (command 86) does not allow.
+  void register_commands(BackdoorCommands& port);
+  bool on_command(unsigned cmd, BdoorRegs& r, VcpuContext& vcpu) override;
 
   // Host: queues one absolute packet. x, y in 0..0xFFFF across the screen; buttons as
   // bdoor::kMouseLeft/Right/Middle; wheel > 0 = away from the user (the guest reports
@@ -49,6 +56,7 @@ class VmMouse {
   uint32_t restriction();
 
  private:
+  bool allowed(VcpuContext& vcpu);
   bool push(const uint32_t packet[4]);
   void clear() { head_ = count_ = 0; }
 

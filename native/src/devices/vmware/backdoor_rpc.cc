@@ -1,5 +1,7 @@
-// HB port 0x5659 (doc §1.2): one `rep outsb` (guest -> host) or `rep insb` (host ->
-// guest) carries a whole GuestRPC payload. Registers:
+// The GuestRPC transports of the backdoor: LB command 30 MESSAGE (registered on the
+// port like every other command), and the HB port 0x5659 (doc §1.2), where one
+// `rep outsb` (guest -> host) or `rep insb` (host -> guest) carries a whole GuestRPC
+// payload. HB registers:
 //   EAX magic, EBX = (SUCCESS << 16) | BDOORHB_CMD_MESSAGE (0), ECX = byte count,
 //   EDX = (channel << 16) | 0x5659,
 //   send: ESI = guest-virtual source, EDI = cookie-low, EBP = cookie-high;
@@ -58,6 +60,21 @@ bool hb_request_ok(const Regs& r, uint64_t count) {
 }
 
 }  // namespace
+
+bool Backdoor::MessageCommand::on_command(unsigned, BdoorRegs& r, VcpuContext& vcpu) {
+  // Any message call ends an HB stream this vCPU left unfinished (a fault mid-`rep`).
+  if (vcpu.index() < kMaxVcpus) port_.hb_[vcpu.index()].active = false;
+  MsgRegs m{r.ebx, r.ecx, r.edx, r.esi, r.edi};
+  port_.stats_.count_message(r.ecx >> 16);
+  port_.rpc_.message(m);
+  if (!(m.ecx >> 16 & bdoor::kStSuccess)) port_.stats_.count_rpc_failure();
+  r.ebx = m.ebx;
+  r.ecx = m.ecx;
+  r.edx = m.edx;
+  r.esi = m.esi;
+  r.edi = m.edi;
+  return true;
+}
 
 void Backdoor::hb_copy(VcpuContext& vcpu, bool guest_to_host) {
   Regs& regs = vcpu.regs();
