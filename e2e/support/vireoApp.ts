@@ -74,8 +74,11 @@ export class VireoApp {
     });
   }
 
+  /** Clicks a toolbar power button; Power off and Reset ask first, and the answer is yes. */
   async power(label: string): Promise<void> {
     await this.page.getByTestId('toolbar').getByRole('button', { name: label, exact: true }).click();
+    const yes = { 'Power off': 'Yes, power off', Reset: 'Yes, reset' }[label];
+    if (yes) await this.page.getByRole('alertdialog').getByRole('button', { name: yes }).click();
   }
 
   async screenshot(name: string): Promise<void> {

@@ -174,3 +174,20 @@ test('the VM log panel shows the end of vmware.log from the VM host', async ({ p
   await app.power('Power off');
   await expect(app.consoleState()).toHaveText('stopped (poweroff)');
 });
+
+test('power off and reset ask first; Cancel leaves the VM running', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('demo');
+  await expect(app.consoleState()).toHaveText('running');
+  await page.getByTestId('toolbar').getByRole('button', { name: 'Power off', exact: true }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('Like pulling the plug');
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await page.getByTestId('toolbar').getByRole('button', { name: 'Reset', exact: true }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('reset button');
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.consoleState()).toHaveText('running');
+  await app.power('Power off');
+  await expect(app.consoleState()).toHaveText('stopped (poweroff)');
+});
