@@ -60,6 +60,11 @@ export function Toolbar({ id }: { id: string }) {
           Tools: <b>{tools?.state ?? 'not-running'}</b>
           {tools?.version ? ` ${tools.version}` : ''}
         </span>
+        {live && !toolsRunning && (
+          <a href="https://github.com/vmware/open-vm-tools" target="_blank" rel="noreferrer" title="open-vm-tools: VMware Tools for Linux guests (most distributions package it as open-vm-tools)">
+            Get VMware Tools
+          </a>
+        )}
         {tools?.osName && <span data-testid="guest-os">OS: {tools.osName}</span>}
         {tools && tools.ipAddresses.length > 0 && <span data-testid="guest-ips">IP: {tools.ipAddresses.join(', ')}</span>}
       </div>
