@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { E2E_TOKEN } from './ports';
 
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'e2e');
 
@@ -10,7 +11,7 @@ export class VireoApp {
   constructor(readonly page: Page) {}
 
   async openLibrary(): Promise<void> {
-    await this.page.goto('/');
+    await this.page.goto(`/?token=${E2E_TOKEN}`);
     await expect(this.page.getByTestId('vm-demo')).toBeVisible();
   }
 
