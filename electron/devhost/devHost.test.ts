@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startDevHost, type DevHost } from './devHost';
-import { decodeMessage, encodeMessage } from './wireCodec';
-import type { WsClientMessage, WsServerMessage } from './wsProtocol';
+import { decodeMessage, encodeMessage } from '../common/wireCodec';
+import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
 
 const repo = path.resolve(__dirname, '..', '..');
 let host: DevHost;

@@ -10,15 +10,15 @@ import * as path from 'node:path';
 import { fork } from 'node:child_process';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { HostCapabilities, HostEvent } from '../common/protocol';
-import type { AppEvent } from '../main/appProtocol';
-import { AppService } from '../main/appService';
-import { serveStatic } from '../main/appScheme';
-import { VmLibrary } from '../main/library';
-import { probeCapabilities, VmRunner, type HostHandle } from '../main/vmRunner';
-import { decodeMessage, encodeMessage } from './wireCodec';
+import type { AppEvent } from '../common/appProtocol';
+import { AppService } from '../app/appService';
+import { serveStatic } from '../app/appScheme';
+import { AppLibrary } from '../app/appLibrary';
+import { probeCapabilities, VmRunner, type HostHandle } from '../app/vmRunner';
+import { decodeMessage, encodeMessage } from '../common/wireCodec';
 import { ReplayCache } from './replay';
 import { pageRequest } from './pageRequests';
-import type { WsClientMessage, WsServerMessage } from './wsProtocol';
+import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
 
 export interface DevHostOptions {
   port: number;
@@ -70,7 +70,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     if (ws.readyState === ws.OPEN) ws.send(encodeMessage(msg));
   };
 
-  const library = new VmLibrary(path.join(opts.dataDir, 'library.json'), opts.guestsDir);
+  const library = new AppLibrary(path.join(opts.dataDir, 'library.json'), opts.guestsDir);
   const runner = new VmRunner<HostHandle>(
     (id) => {
       replays.set(id, new ReplayCache());

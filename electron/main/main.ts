@@ -4,16 +4,16 @@
 import * as path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, MessageChannelMain, protocol } from 'electron';
 import type { HostCapabilities, PowerOp } from '../common/protocol';
-import { APP_CHANNELS, type AppEvent } from './appProtocol';
-import { AppService } from './appService';
-import { serveStatic } from './appScheme';
+import { APP_CHANNELS, type AppEvent } from '../common/appProtocol';
+import { AppService } from '../app/appService';
+import { serveStatic } from '../app/appScheme';
 import { APP_HOST, APP_SCHEME, IpcGate } from './ipcGate';
-import { VmLibrary } from './library';
+import { AppLibrary } from '../app/appLibrary';
 import { VireoTray } from './tray';
 import { quitQuestion } from './trayMenu';
 import { forkVmHost, type ElectronHostHandle } from './vmHostStarter';
-import { probeCapabilities, VmRunner } from './vmRunner';
-import { vmxPathsFromArgv } from './vmxImport';
+import { probeCapabilities, VmRunner } from '../app/vmRunner';
+import { vmxPathsFromArgv } from '../app/vmxImport';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
 
 // Must happen before 'ready': app:// behaves like https (standard, secure origin).
@@ -64,7 +64,7 @@ function startApp(): void {
   });
   installSessionPolicy();
 
-  const library = new VmLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
+  const library = new AppLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
   const runner = new VmRunner<ElectronHostHandle>(forkVmHost, () => publish());
   let capabilities: Promise<HostCapabilities> | undefined;
   const service = new AppService({

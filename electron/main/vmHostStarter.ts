@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { utilityProcess, type MessagePortMain } from 'electron';
 import type { HostEvent } from '../common/protocol';
-import type { AttachPortMessage } from './appProtocol';
-import type { HostHandle } from './vmRunner';
+import type { AttachPortMessage } from '../common/appProtocol';
+import type { HostHandle } from '../app/vmRunner';
 
 export interface ElectronHostHandle extends HostHandle {
   /** Gives the host one end of a window's MessageChannel (HostRequest in, HostEvent out). */

@@ -4,7 +4,7 @@
 // to appProtocol.ts. VM MessagePorts cannot cross contextBridge: they are posted to the
 // page with window.postMessage (Electron docs, "MessagePorts in the main world").
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AppEvent, AppRequest, APP_CHANNELS, VireoApi, VM_PORT_MESSAGE } from '../main/appProtocol';
+import type { AppEvent, AppRequest, APP_CHANNELS, VireoApi, VM_PORT_MESSAGE } from '../common/appProtocol';
 
 const CH = {
   request: 'vireo:request',

@@ -3,7 +3,7 @@
 // host is forked is injected: Electron main uses utilityProcess (vmHostStarter.ts), the
 // dev host and tests use child_process. Electron-free.
 import type { HostCapabilities, HostEvent, HostRequest, PowerOp } from '../common/protocol';
-import type { LibraryEntry, RunningVm } from './appProtocol';
+import type { LibraryEntry, RunningVm } from '../common/appProtocol';
 
 export interface HostHandle {
   send(req: HostRequest): void;
