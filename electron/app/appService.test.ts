@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppService } from './appService';
 import { AppLibrary } from './appLibrary';
-import { VmRunner, type HostHandle } from './vmRunner';
+import type { HostHandle } from './hostHandle';
+import { VmRunner } from './vmRunner';
 import type { LibraryEntry } from '../common/appProtocol';
 import { vmxPathsFromArgv } from './vmxImport';
 

@@ -5,7 +5,8 @@ import type { HostCapabilities } from '../common/protocol';
 import type { AppRequest, LibraryEntry, LibrarySnapshot } from '../common/appProtocol';
 import { checkDraft, ConfigError } from './configCheck';
 import type { AppLibrary } from './appLibrary';
-import type { HostHandle, VmRunner } from './vmRunner';
+import type { HostHandle } from './hostHandle';
+import type { VmRunner } from './vmRunner';
 import { importVmx } from './vmxImport';
 
 /** Large enough for any text a person copies; the backdoor clipboard is smaller still. */

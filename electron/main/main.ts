@@ -11,7 +11,7 @@ import { APP_HOST, APP_SCHEME, IpcGate } from './ipcGate';
 import { AppLibrary } from '../app/appLibrary';
 import { VireoTray } from './tray';
 import { quitQuestion } from './trayMenu';
-import { forkVmHost, type ElectronHostHandle } from './vmHostStarter';
+import { startUtilityHost, type ElectronHostHandle } from './vmHostStarter';
 import { probeCapabilities, VmRunner } from '../app/vmRunner';
 import { vmxPathsFromArgv } from '../app/vmxImport';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
@@ -65,12 +65,12 @@ function startApp(): void {
   installSessionPolicy();
 
   const library = new AppLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
-  const runner = new VmRunner<ElectronHostHandle>(forkVmHost, () => publish());
+  const runner = new VmRunner<ElectronHostHandle>(startUtilityHost, () => publish());
   let capabilities: Promise<HostCapabilities> | undefined;
   const service = new AppService({
     library,
     runner,
-    capabilities: () => (capabilities ??= probeCapabilities(forkVmHost).catch((err: unknown) => {
+    capabilities: () => (capabilities ??= probeCapabilities(startUtilityHost).catch((err: unknown) => {
       capabilities = undefined;
       throw err;
     })),
