@@ -18,9 +18,13 @@ import { childHostStarter } from '../app/childHost';
 import type { HostHandle } from '../app/hostHandle';
 import { probeCapabilities, VmRunner } from '../app/vmRunner';
 import { decodeMessage, encodeMessage } from '../common/wireCodec';
-import { ReplayCache } from './replay';
+import { ReplayCache, type ReplayLimits } from '../common/replayCache';
 import { pageRequest } from './pageRequests';
 import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
+
+/** A page that opens a VM late gets 256 KiB of serial output and 60 s of samples at 10 Hz
+ *  (the exit charts' history). */
+const REPLAY: ReplayLimits = { serialBytes: 256 * 1024, telemetrySamples: 600 };
 
 export interface DevHostOptions {
   port: number;
@@ -48,7 +52,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
   const library = new AppLibrary(path.join(opts.dataDir, 'library.json'), opts.guestsDir);
   const runner = new VmRunner<HostHandle>(
     (id) => {
-      replays.set(id, new ReplayCache());
+      replays.set(id, new ReplayCache(REPLAY));
       return startHost(id);
     },
     () => broadcast({ kind: 'library', snapshot: service.snapshot() }),
