@@ -16,6 +16,9 @@ export interface PortLike {
   start(): void;
 }
 
+/** A message from a client, not yet checked, and how to answer that client alone. */
+export type RequestHandler = (raw: unknown, reply: (event: HostEvent) => void) => void;
+
 const CONTROL: ReadonlySet<HostEvent['kind']> = new Set(['hello', 'state', 'error', 'tools', 'milestone', 'screenshot-done']);
 // A window may drive the VM but not name host files or start another VM.
 const FROM_PORT_REFUSED: ReadonlySet<HostRequest['kind']> = new Set(['start', 'screenshot']);
@@ -35,11 +38,11 @@ export class EventFanout {
     for (const port of this.ports) port.postMessage(event);
   }
 
-  attach(port: PortLike, handle: (request: HostRequest) => void): void {
+  attach(port: PortLike, handle: RequestHandler): void {
     this.ports.add(port);
     port.on('message', (e) => {
-      const request = e.data as HostRequest;
-      if (request && typeof request === 'object' && !FROM_PORT_REFUSED.has(request.kind)) handle(request);
+      const kind = typeof e.data === 'object' && e.data !== null ? (e.data as { kind?: unknown }).kind : undefined;
+      if (!FROM_PORT_REFUSED.has(kind as HostRequest['kind'])) handle(e.data, (event) => port.postMessage(event));
     });
     port.on('close', () => this.ports.delete(port));
     port.start();
