@@ -1,9 +1,9 @@
 // `vireo run`: starts one VM host, puts the terminal in raw mode as the guest's serial
 // console, and exits with a status that tells how the guest ended.
-import { fork } from 'node:child_process';
 import * as path from 'node:path';
 
-import type { HostEvent, HostRequest, TelemetrySample, VmConfig } from '../common/protocol';
+import { startChildHost } from '../app/childHost';
+import type { HostRequest, TelemetrySample, VmConfig } from '../common/protocol';
 import type { RunOptions } from './args';
 import { EXIT_BAD_INPUT, exitStatusFor } from './exitStatus';
 import { formatStats } from './statsTable';
@@ -29,9 +29,8 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
 }
 
 export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
-  const hostPath = path.join(__dirname, '../vmhost/vmHostMain.js');
-  const child = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const send = (r: HostRequest) => child.connected && child.send(r);
+  const host = startChildHost();
+  const send = (r: HostRequest) => host.send(r);
   const started = Date.now();
   let last: TelemetrySample | undefined;
   let escape = false;
@@ -79,8 +78,7 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
 
     if (o.timeoutSec) setTimeout(() => send({ kind: 'power', v: 1, op: 'stop' }), o.timeoutSec * 1000).unref();
 
-    child.on('message', (message) => {
-      const event = message as HostEvent;
+    host.onEvent((event) => {
       switch (event.kind) {
         case 'hello':
           send({ kind: 'start', v: 1, config });
@@ -126,7 +124,7 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
           return;
       }
     });
-    child.on('exit', (code, signal) => {
+    host.onExit((code, signal) => {
       if (status === undefined) {
         process.stderr.write(`vireo: the VM host ended unexpectedly (${signal ?? 'exit ' + code})\n`);
         finish(102);

@@ -10,6 +10,7 @@ import { acquireLock, type FileLock } from '../vmfiles/lock';
 import { ControlServer } from './controlServer';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
+import type { RequestSink } from './hostRequest';
 import { set2Code } from './keymap';
 import { NetworkSet } from './network';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
@@ -50,7 +51,7 @@ export function toNativeConfig(config: VmConfig): NativeVmConfig {
   };
 }
 
-export class VmSession {
+export class VmSession implements RequestSink {
   private vm?: NativeVm;
   private serial?: net.Socket;
   private timer?: NodeJS.Timeout;
@@ -129,7 +130,7 @@ export class VmSession {
   handle(request: HostRequest): void {
     switch (request.kind) {
       case 'start':
-        if (this.vm) this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message: 'this VM host already runs a VM' } });
+        if (this.vm) this.alreadyRunning();
         else this.start(request.config);
         return;
       case 'power':
@@ -200,6 +201,21 @@ export class VmSession {
       this.vm?.pause();
       this.setState('paused', undefined, undefined, message);
     }
+  }
+
+  /** A start request that failed its check (hostRequest.ts): reported as a start that failed. */
+  refuseStart(message: string): void {
+    if (this.vm) {
+      this.alreadyRunning();
+      return;
+    }
+    this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message } });
+    this.setState('stopped', 'error');
+    this.onEnded();
+  }
+
+  private alreadyRunning(): void {
+    this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message: 'this VM host already runs a VM' } });
   }
 
   private power(op: 'pause' | 'resume' | 'stop' | 'reset' | 'soft-shutdown' | 'soft-reboot'): void {

@@ -1,7 +1,7 @@
 // User actions that involve the client, the sessions and the stores together. Components
 // call these; none of them talks to the transport directly.
 import type { PowerOp } from '../../electron/common/protocol';
-import type { LibraryEntryDraft } from '../../electron/main/appProtocol';
+import type { LibraryEntryDraft } from '../../electron/common/appProtocol';
 import type { Services } from './services';
 import { useVmStore, type ToolsOptions } from '../store/vmStore';
 import { useTelemetryStore } from '../store/telemetryStore';

@@ -4,7 +4,7 @@ import { VmSessions } from './vmSessions';
 import { useVmStore } from './vmStore';
 import { latestRates, useTelemetryStore } from './telemetryStore';
 import { EXIT_REASONS } from '../../electron/common/exitReasons';
-import type { LibraryEntry } from '../../electron/main/appProtocol';
+import type { LibraryEntry } from '../../electron/common/appProtocol';
 
 const entry: LibraryEntry = {
   id: 'demo',

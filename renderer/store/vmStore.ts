@@ -11,7 +11,7 @@ import type {
   VmState,
 } from '../../electron/common/protocol';
 import type { VmmErrorShape } from '../../electron/common/errors';
-import type { LibraryEntry, LibrarySnapshot } from '../../electron/main/appProtocol';
+import type { LibraryEntry, LibrarySnapshot } from '../../electron/common/appProtocol';
 
 export interface ToolsOptions {
   syncTime: boolean;

@@ -1,7 +1,7 @@
 import { useServices } from '../../app/services';
 import { openConsole, removeEntry, startVm } from '../../app/actions';
 import { useVmStore, vmState } from '../../store/vmStore';
-import type { LibraryEntry } from '../../../electron/main/appProtocol';
+import type { LibraryEntry } from '../../../electron/common/appProtocol';
 
 const ORIGIN_LABEL: Record<LibraryEntry['origin'], string> = { demo: 'built-in demo', user: 'custom', vmx: '.vmx' };
 

@@ -2,7 +2,7 @@
 // form; the app (main or dev host) validates again before saving (never trust the page).
 import { checkForwards, formatPortForward, generatedMac, normalizeMac, parsePortForward } from '../../../electron/common/nic';
 import type { Firmware, NicSpec, VmConfig } from '../../../electron/common/protocol';
-import type { LibraryEntry, LibraryEntryDraft, NestedSettings } from '../../../electron/main/appProtocol';
+import type { LibraryEntry, LibraryEntryDraft, NestedSettings } from '../../../electron/common/appProtocol';
 
 export interface EditorForm {
   name: string;

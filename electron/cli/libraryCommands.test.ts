@@ -7,11 +7,11 @@ import * as path from 'node:path';
 
 import { acquireLock } from '../vmfiles/lock';
 import { UsageError } from './args';
-import { createCommand, listCommand } from './library';
+import { createCommand, listCommand } from './libraryCommands';
 
 const haveQemuImg = spawnSync('sh', ['-c', 'command -v qemu-img']).status === 0;
 if (!haveQemuImg && process.env.VIREO_REQUIRE_TOOLS === '1') throw new Error('VIREO_REQUIRE_TOOLS=1 but qemu-img is not on PATH');
-if (!haveQemuImg) process.stderr.write('SKIPPED qemu-img cross-check in cli/library.test.ts: qemu-img not installed\n');
+if (!haveQemuImg) process.stderr.write('SKIPPED qemu-img cross-check in cli/libraryCommands.test.ts: qemu-img not installed\n');
 
 const top = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-cli-library-'));
 afterAll(() => fs.rmSync(top, { recursive: true, force: true }));

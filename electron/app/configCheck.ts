@@ -2,7 +2,7 @@
 // page is not trusted with the shape of the data main acts on. Electron-free.
 import { checkNics } from '../common/nic';
 import type { VmConfig } from '../common/protocol';
-import type { LibraryEntryDraft, NestedSettings } from './appProtocol';
+import type { LibraryEntryDraft, NestedSettings } from '../common/appProtocol';
 
 const MAX_NAME = 200;
 const MAX_PATH = 4096;

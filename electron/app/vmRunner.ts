@@ -1,18 +1,11 @@
-// One VM host process per running VM (ARCHITECTURE.md): forks it, sends `start` once the
-// host said hello, tracks the VM's state, and notices when the process dies. The way a
-// host is forked is injected: Electron main uses utilityProcess (vmHostStarter.ts), the
-// dev host and tests use child_process. Electron-free.
-import type { HostCapabilities, HostEvent, HostRequest, PowerOp } from '../common/protocol';
-import type { LibraryEntry, RunningVm } from './appProtocol';
-
-export interface HostHandle {
-  send(req: HostRequest): void;
-  onEvent(listener: (event: HostEvent) => void): void;
-  onExit(listener: (code: number | null) => void): void;
-  kill(): void;
-}
-
-export type ForkHost<H extends HostHandle> = (vmId: string) => H;
+// One VM host process per running VM (ARCHITECTURE.md): starts it, sends `start` once the
+// host said hello, tracks the VM's state, and notices when the process dies. How a host
+// is started is injected (hostHandle.ts): Electron main uses utilityProcess
+// (electron/main/vmHostStarter.ts), the dev host and tests child_process (childHost.ts).
+// Electron-free.
+import type { HostCapabilities, HostEvent, PowerOp } from '../common/protocol';
+import type { LibraryEntry, RunningVm } from '../common/appProtocol';
+import type { HostHandle, StartHost } from './hostHandle';
 
 interface Run<H> {
   handle: H | null;
@@ -27,7 +20,7 @@ export class VmRunner<H extends HostHandle> {
   private readonly eventListeners = new Set<(id: string, event: HostEvent) => void>();
 
   constructor(
-    private readonly forkHost: ForkHost<H>,
+    private readonly startHost: StartHost<H>,
     private readonly onChange: () => void,
   ) {}
 
@@ -56,7 +49,7 @@ export class VmRunner<H extends HostHandle> {
 
   start(entry: LibraryEntry): void {
     if (this.isLive(entry.id)) throw new Error(`${entry.config.name} is already running.`);
-    const handle = this.forkHost(entry.id);
+    const handle = this.startHost(entry.id);
     const run: Run<H> = { handle, vm: { id: entry.id, state: 'starting' } };
     this.runs.set(entry.id, run);
     handle.onEvent((event) => {
@@ -112,10 +105,10 @@ export class VmRunner<H extends HostHandle> {
   }
 }
 
-/** Forks a throw-away host to learn what this machine supports (nested toggles, KVM). */
-export function probeCapabilities(fork: ForkHost<HostHandle>, timeoutMs = 10_000): Promise<HostCapabilities> {
+/** Starts a throw-away host to learn what this machine supports (nested toggles, KVM). */
+export function probeCapabilities(startHost: StartHost, timeoutMs = 10_000): Promise<HostCapabilities> {
   return new Promise((resolve, reject) => {
-    const h = fork('capabilities-probe');
+    const h = startHost('capabilities-probe');
     let done = false;
     const finish = (fn: () => void): void => {
       if (done) return;

@@ -10,7 +10,7 @@ import { kvmAvailable } from '../testing/kvmGate';
 import { ROOT, runCli } from '../testing/runCli';
 import { listVms } from '../vmfiles/library';
 import { openDisk } from '../vmfiles/vmdk/index';
-import { createCommand } from './library';
+import { createCommand } from './libraryCommands';
 
 const kvm = kvmAvailable();
 const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-library-kvm-'));

@@ -2,17 +2,18 @@
 // (behind ipcGate) and the browser dev host (behind its WebSocket); every request is
 // treated as untrusted input. Electron-free.
 import type { HostCapabilities } from '../common/protocol';
-import type { AppRequest, LibraryEntry, LibrarySnapshot } from './appProtocol';
+import type { AppRequest, LibraryEntry, LibrarySnapshot } from '../common/appProtocol';
 import { checkDraft, ConfigError } from './configCheck';
-import type { VmLibrary } from './library';
-import type { HostHandle, VmRunner } from './vmRunner';
+import type { AppLibrary } from './appLibrary';
+import type { HostHandle } from './hostHandle';
+import type { VmRunner } from './vmRunner';
 import { importVmx } from './vmxImport';
 
 /** Large enough for any text a person copies; the backdoor clipboard is smaller still. */
 export const MAX_CLIPBOARD_CHARS = 1 << 20;
 
 export interface AppServiceDeps {
-  library: VmLibrary;
+  library: AppLibrary;
   runner: VmRunner<HostHandle>;
   capabilities(): Promise<HostCapabilities>;
   /** The system clipboard (Electron main). The dev host has none: the browser's is used. */

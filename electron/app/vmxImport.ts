@@ -3,7 +3,7 @@
 // the BIOS, so it gets SeaBIOS firmware. Electron-free.
 import * as path from 'node:path';
 import type { VmConfig } from '../common/protocol';
-import type { NestedSettings } from './appProtocol';
+import type { NestedSettings } from '../common/appProtocol';
 import { readVmx } from '../vmfiles/vmx';
 import { vmxToConfig } from '../vmfiles/vmxConfig';
 import { ConfigError } from './configCheck';

@@ -2,9 +2,7 @@
 // preload, or the browser dev host over WebSocket): the VM library, starting VMs, the
 // clipboard broker. Per-VM traffic is protocol.ts (HostRequest/HostEvent) and does not
 // pass through here. Pure types plus channel names: no `electron`, no `node:*`, no DOM.
-//
-// Proposed to move to electron/common/appProtocol.ts (the renderer imports it type-only).
-import type { HostCapabilities, StopReason, VmConfig, VmState } from '../common/protocol';
+import type { HostCapabilities, StopReason, VmConfig, VmState } from './protocol';
 
 /** Nested-virtualization choices kept with a library entry (VmConfig has no field yet). */
 export interface NestedSettings {

@@ -7,6 +7,11 @@
 //   u32 jsonLength | json (UTF-8) | u32 blobCount | { u32 length | bytes } * blobCount
 // In the JSON a byte array is written as {"$bin": index}.
 
+// Globals of both runtimes (WHATWG Encoding); electron/common is compiled with neither the
+// DOM nor the Node type library, so the two members used here are declared.
+declare const TextEncoder: new () => { encode(text: string): Uint8Array };
+declare const TextDecoder: new () => { decode(bytes: Uint8Array): string };
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HostEvent, HostRequest } from '../common/protocol';
-import { probeCapabilities, VmRunner, type HostHandle } from './vmRunner';
-import { NO_NESTED, type LibraryEntry } from './appProtocol';
+import type { HostHandle } from './hostHandle';
+import { probeCapabilities, VmRunner } from './vmRunner';
+import { NO_NESTED, type LibraryEntry } from '../common/appProtocol';
 
 class FakeHost implements HostHandle {
   sent: HostRequest[] = [];

@@ -3,9 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppService } from './appService';
-import { VmLibrary } from './library';
-import { VmRunner, type HostHandle } from './vmRunner';
-import type { LibraryEntry } from './appProtocol';
+import { AppLibrary } from './appLibrary';
+import type { HostHandle } from './hostHandle';
+import { VmRunner } from './vmRunner';
+import type { LibraryEntry } from '../common/appProtocol';
 import { vmxPathsFromArgv } from './vmxImport';
 
 let dir: string;
@@ -18,7 +19,7 @@ function service(clip?: { text: string }) {
   const fake: HostHandle = { send: () => undefined, onEvent: () => undefined, onExit: () => undefined, kill: () => undefined };
   const runner = new VmRunner<HostHandle>((id) => (started.push(id), fake), () => undefined);
   const svc = new AppService({
-    library: new VmLibrary(path.join(dir, 'l.json'), dir),
+    library: new AppLibrary(path.join(dir, 'l.json'), dir),
     runner,
     capabilities: async () => ({ kvm: false, nested: {} as never }),
     clipboard: clip && { read: async () => clip.text, write: async (t) => void (clip.text = t) },
@@ -38,7 +39,7 @@ describe('AppService', () => {
     fs.rmSync(path.join(dir, 'demo.bin'));
     await expect(service().svc.handle({ kind: 'vm-start', id: 'demo' })).resolves.toBeNull();
     fs.rmSync(path.join(dir, 'demo.bin'));
-    const fresh = new AppService({ library: new VmLibrary(path.join(dir, 'l2.json'), dir), runner: new VmRunner<HostHandle>(() => { throw new Error('must not fork'); }, () => undefined), capabilities: async () => ({}) as never });
+    const fresh = new AppService({ library: new AppLibrary(path.join(dir, 'l2.json'), dir), runner: new VmRunner<HostHandle>(() => { throw new Error('must not fork'); }, () => undefined), capabilities: async () => ({}) as never });
     await expect(fresh.handle({ kind: 'vm-start', id: 'demo' })).rejects.toThrow(/demo guest is not built/);
   });
 
@@ -89,7 +90,7 @@ describe('AppService', () => {
       kill: () => undefined,
     }), () => undefined);
     const libFile = path.join(dir, 'lib.json');
-    const svc = new AppService({ library: new VmLibrary(libFile, dir), runner, capabilities: async () => ({}) as never });
+    const svc = new AppService({ library: new AppLibrary(libFile, dir), runner, capabilities: async () => ({}) as never });
     const entry = svc.openVmxFiles([vmx]).opened[0]!;
     const listed = ((await svc.handle({ kind: 'library-list' })) as { entries: LibraryEntry[] }).entries.find((e) => e.id === entry.id)!;
     expect(listed.externalDisks).toEqual([outside]);
@@ -102,7 +103,7 @@ describe('AppService', () => {
     await svc.handle({ kind: 'vm-start', id: entry.id });
     expect(sent).toEqual([expect.objectContaining({ kind: 'start', config: expect.objectContaining({ vmxPath: vmx, externalDisks: [outside] }) })]);
     // Recorded in the library file: asked once.
-    expect(new VmLibrary(libFile, dir).get(entry.id)!.allowedExternalDisks).toEqual([outside]);
+    expect(new AppLibrary(libFile, dir).get(entry.id)!.allowedExternalDisks).toEqual([outside]);
     await expect(svc.handle({ kind: 'vm-allow-external-disks', id: 'demo', files: [outside] })).rejects.toThrow(/no disks outside/);
   });
 });

@@ -1,11 +1,13 @@
-// The VM library: the built-in demo VM plus the user's entries (created in the editor or
-// opened from a .vmx), persisted as JSON in the app's data folder. Electron-free: main
-// passes app.getPath('userData'); the dev host passes its own folder.
+// The app's library: the VMs the app lists (the built-in demo VM plus the user's entries,
+// created in the editor or opened from a .vmx), persisted as JSON in the app's data folder.
+// The VM folders on disk that `vireo list` scans (~/Vireo and its .folders) are
+// electron/vmfiles/library.ts; the app does not scan them. Electron-free: main passes
+// app.getPath('userData'); the dev host passes its own folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { VmConfig } from '../common/protocol';
-import { NO_NESTED, type LibraryEntry, type LibraryEntryDraft, type NestedSettings } from './appProtocol';
+import { NO_NESTED, type LibraryEntry, type LibraryEntryDraft, type NestedSettings } from '../common/appProtocol';
 import { checkConfig, checkNested, ConfigError } from './configCheck';
 import { writeFileAtomic } from '../vmfiles/atomicWrite';
 import { readVmx } from '../vmfiles/vmx';
@@ -66,7 +68,7 @@ function checkAllowed(v: unknown): string[] | undefined {
   return v.filter((f): f is string => typeof f === 'string' && f.startsWith('/') && f.length < 4096 && !f.includes('\0')).slice(0, MAX_ALLOWED);
 }
 
-export class VmLibrary {
+export class AppLibrary {
   private entries: LibraryEntry[] = [];
 
   /**

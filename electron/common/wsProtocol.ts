@@ -1,7 +1,7 @@
 // Envelope on the dev host WebSocket (/ipc), framed by wireCodec. The renderer's
 // vmmClient speaks the client side; devHost.ts the server side. Types only.
 import type { HostEvent, HostRequest } from '../common/protocol';
-import type { AppEvent, AppRequest } from '../main/appProtocol';
+import type { AppEvent, AppRequest } from './appProtocol';
 
 export type WsClientMessage =
   | { t: 'req'; seq: number; req: AppRequest }
