@@ -13,7 +13,7 @@ import { VireoTray } from './tray';
 import { quitQuestion } from './trayMenu';
 import { forkVmHost, type ElectronHostHandle } from './vmHostStarter';
 import { probeCapabilities, VmRunner } from './vmRunner';
-import { vmxPathsFromArgv } from './vmxImport';
+import { vmxPathsFromArgv } from '../vmfiles/vmxImport';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
 
 // Must happen before 'ready': app:// behaves like https (standard, secure origin).
@@ -100,7 +100,7 @@ function startApp(): void {
   gate.handle(APP_CHANNELS.request, async (event, req) => {
     const reply = await service.handle(req);
     const r = req as { kind?: string; id?: unknown };
-    if (r.kind === 'library-save' || r.kind === 'library-remove') publish();
+    if (r.kind === 'library-save' || r.kind === 'library-remove' || r.kind === 'vmx-save') publish();
     // The window that starts a VM is attached before the host gets `start` (which main
     // sends on the host's hello), so it sees the guest's first byte; a guest can finish
     // in milliseconds.
