@@ -39,6 +39,16 @@ export function LibraryView() {
                     {p}
                   </span>
                 ))}
+                {e.notices?.map((n) => (
+                  <span key={n} className="vm-notice" data-testid="vm-notice">
+                    {n}
+                  </span>
+                ))}
+                {running && e.appliesAtNextPowerOn && (
+                  <span className="vm-notice" data-testid="vm-pending">
+                    Settings changed: they apply at the next power on.
+                  </span>
+                )}
               </div>
               <span className={`state state-${state}`} data-testid="vm-state">
                 {state}
@@ -50,7 +60,8 @@ export function LibraryView() {
                   </button>
                 )}
                 <button onClick={() => void openConsole(services, e.id)}>Console</button>
-                <button disabled={running} onClick={() => useVmStore.getState().setScreen({ name: 'edit', id: e.id })}>
+                {/* A .vmx can be edited while its VM runs: the change applies at the next power on. */}
+                <button disabled={running && !e.vmx} onClick={() => useVmStore.getState().setScreen({ name: 'edit', id: e.id })}>
                   Settings
                 </button>
                 {e.origin !== 'demo' && (

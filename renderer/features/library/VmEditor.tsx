@@ -4,10 +4,18 @@ import { saveEntry } from '../../app/actions';
 import { useVmStore } from '../../store/vmStore';
 import { draftFromForm, formFromEntry, type EditorForm } from './draft';
 import { NestedToggles } from '../nested/NestedToggles';
+import { VmxEditor } from './VmxEditor';
+import type { LibraryEntry } from '../../../electron/main/appProtocol';
 
+/** A VM opened from a .vmx edits its .vmx (VmxEditor); the others their library entry. */
 export function VmEditor({ id }: { id?: string }) {
-  const services = useServices();
   const entry = useVmStore((s) => s.entries.find((e) => e.id === id));
+  if (entry?.vmx) return <VmxEditor key={entry.id} entry={{ ...entry, vmx: entry.vmx }} />;
+  return <EntryEditor entry={entry} />;
+}
+
+function EntryEditor({ entry }: { entry: LibraryEntry | undefined }) {
+  const services = useServices();
   const [form, setForm] = useState<EditorForm>(() => formFromEntry(entry));
   const [problems, setProblems] = useState<string[]>([]);
   const set = <K extends keyof EditorForm>(key: K, value: EditorForm[K]): void => {
