@@ -65,6 +65,10 @@ describe('AppService', () => {
     expect(errors).toHaveLength(1);
     expect(opened[0]).toMatchObject({ origin: 'vmx', config: { name: 'Legacy Box', memoryMiB: 256, cpus: 2, firmware: 'seabios', vmxPath: vmx, tools: { pasteAllowed: false } }, nested: { exposeVirtualization: true } });
     expect(svc.openVmxFiles([vmx]).opened[0]!.id).toBe(opened[0]!.id);
+    // A big VM opens too: its settings come from the .vmx, not from the library's checks.
+    const big = path.join(dir, 'Big.vmx');
+    fs.writeFileSync(big, 'memsize = "131072"\nnumvcpus = "32"\n');
+    expect(svc.openVmxFiles([big]).opened[0]).toMatchObject({ config: { memoryMiB: 131072, cpus: 8 }, notices: [expect.stringMatching(/^not supported yet: 32 vCPUs/)] });
   });
 
   it('asks once for disks a .vmx names outside its folder: start refused until allowed, then only those files reach the host', async () => {

@@ -81,7 +81,10 @@ export class AppService {
     for (const p of paths) {
       try {
         const { config, settings } = importVmx(p);
-        opened.push(this.deps.library.addVmx(config.vmxPath!, config, { ...NO_NESTED, exposeVirtualization: settings.nestedVirtualization }));
+        // The library keeps what names the VM; its settings are read from the .vmx each time.
+        const stored = { name: config.name, memoryMiB: Math.min(config.memoryMiB, 65536), cpus: config.cpus, firmware: config.firmware };
+        const added = this.deps.library.addVmx(config.vmxPath!, stored, { ...NO_NESTED, exposeVirtualization: settings.nestedVirtualization });
+        opened.push(this.deps.library.get(added.id) ?? added);
       } catch (err) {
         errors.push(err instanceof Error ? err.message : String(err));
       }

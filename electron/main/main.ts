@@ -146,7 +146,9 @@ function startApp(): void {
   const tray = new VireoTray(trayIconPath, {
     start: (id) => {
       const entry = library.get(id);
-      if (entry) runner.start(entry);
+      if (!entry) return;
+      runner.start(entry);
+      library.started(id);
     },
     power,
     show: (id) => showWindow(id),

@@ -128,6 +128,19 @@ describe('saveVmxSettings', () => {
     expect(after.equals(expected)).toBe(true);
   });
 
+  it('takes only what the editor edits: serial ports, guestinfo, svga and the display name stay as the file has them', () => {
+    const vmx = copyFixture('ws17-windows11.vmx');
+    const before = fs.readFileSync(vmx);
+    const s = settingsOf(vmx);
+    s.serialPorts = [{ index: 0, present: true, fileType: 'file', fileName: '/home/u/.bashrc' }];
+    s.guestinfo = { injected: 'x' };
+    s.svga = { maxWidth: 640, maxHeight: 480 };
+    s.displayName = 'Renamed';
+    s.isolation.other = { 'hgfs.disable': false };
+    saveVmxSettings(vmx, overTheWire(s));
+    expect(fs.readFileSync(vmx).equals(before)).toBe(true);
+  });
+
   it('refuses a VM another program holds (its .vmx lock) unless this app runs it', () => {
     const vmx = copyFixture('ws16-bios-ide.vmx');
     fs.mkdirSync(`${vmx}.lck`);

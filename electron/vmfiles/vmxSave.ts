@@ -1,6 +1,8 @@
 // Writing the app editor's settings back into a VM's .vmx: VMware's keys, only the keys
 // whose value changed (applyConfig), unknown keys and comments byte for byte, one atomic
-// replace (writeVmx). New disks the editor asked for are made first as monolithicSparse
+// replace (writeVmx). Only what the editor edits is taken from the sender (EDITED); the
+// rest (display name, serial ports, guestinfo, svga, other isolation keys) stays as the
+// file has it, so a page cannot, say, point serial0 at a host file VMware would write. New disks the editor asked for are made first as monolithicSparse
 // VMDKs in the VM folder, named as Workstation names a VM's further disks
 // (`<vm>-0.vmdk`, `<vm>-1.vmdk`, …), and removed again when the .vmx cannot be written.
 import * as fs from 'node:fs';
@@ -8,7 +10,7 @@ import * as path from 'node:path';
 import { deviceName, type VmSettings } from '../common/vmxSettings';
 import { lockState } from './library';
 import { readVmx, writeVmx } from './vmx';
-import { applyConfig } from './vmxConfig';
+import { applyConfig, vmxToConfig } from './vmxConfig';
 import { checkVmSettings, VmSettingsError } from './vmxSettingsCheck';
 import { createSparseVmdk } from './vmdk/index';
 
@@ -37,7 +39,20 @@ export function saveVmxSettings(vmxPath: string, raw: unknown, newDisks: unknown
     const lock = lockState(file);
     if (lock.state === 'running') throw new VmSettingsError([`${file} is in use by ${lock.lockHolder ?? 'another program'}: stop that VM first.`]);
   }
-  const settings = checkVmSettings(raw);
+  const edited = checkVmSettings(raw);
+  const current = vmxToConfig(doc);
+  const settings: VmSettings = {
+    ...current,
+    memsizeMiB: edited.memsizeMiB,
+    numvcpus: edited.numvcpus,
+    firmware: edited.firmware,
+    controllers: edited.controllers,
+    disks: edited.disks,
+    ethernet: edited.ethernet,
+    nestedVirtualization: edited.nestedVirtualization,
+    isolation: { ...current.isolation, copyDisable: edited.isolation.copyDisable, pasteDisable: edited.isolation.pasteDisable },
+    toolsSyncTime: edited.toolsSyncTime,
+  };
   const wanted = checkNewDisks(newDisks, settings);
   const created: string[] = [];
   try {

@@ -11,7 +11,28 @@ import type { LibraryEntry } from '../../../electron/main/appProtocol';
 export function VmEditor({ id }: { id?: string }) {
   const entry = useVmStore((s) => s.entries.find((e) => e.id === id));
   if (entry?.vmx) return <VmxEditor key={entry.id} entry={{ ...entry, vmx: entry.vmx }} />;
+  if (entry?.origin === 'vmx') return <UnreadableVmx entry={entry} />;
   return <EntryEditor entry={entry} />;
+}
+
+/** A .vmx entry whose file cannot be read now: nothing to edit until it can. */
+function UnreadableVmx({ entry }: { entry: LibraryEntry }) {
+  return (
+    <section className="editor" data-testid="vmx-unreadable">
+      <h1>Settings: {entry.config.name}</h1>
+      <p>
+        Its configuration file {entry.config.vmxPath} cannot be read, so there is nothing to edit. Fix or restore the file, then open Settings again.
+      </p>
+      <ul className="problems">
+        {entry.problems?.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+      <div className="editor-actions">
+        <button onClick={() => useVmStore.getState().setScreen({ name: 'library' })}>Back</button>
+      </div>
+    </section>
+  );
 }
 
 function EntryEditor({ entry }: { entry: LibraryEntry | undefined }) {
