@@ -58,6 +58,11 @@ describe('disks outside the VM folder', () => {
     expect(notes).toEqual(['not supported yet: SCSI controller scsi0 ("pvscsi"); the VM starts without scsi0:0 (disk "outside.vmdk")']);
   });
 
+  it('a VM Vireo cannot run (UEFI) is one UsageError naming the file and the setting', () => {
+    const d = vm('firmware = "efi"\n');
+    expect(() => vmConfigFromVmx(d.vmx)).toThrow(new UsageError(`${d.vmx}: not supported yet: UEFI firmware (firmware = "efi"): Vireo boots BIOS VMs through SeaBIOS; set the firmware to BIOS if the guest can boot that way`));
+  });
+
   it('disks inside the folder (also through a symlink that stays inside) need no flag', () => {
     const d = vm('ide0:0.present = "TRUE"\nide0:0.fileName = "inside.vmdk"\nide0:1.present = "TRUE"\nide0:1.fileName = "alias.vmdk"\n');
     fs.symlinkSync('inside.vmdk', path.join(d.dir, 'alias.vmdk'));

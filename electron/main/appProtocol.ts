@@ -7,7 +7,8 @@
 import type { HostCapabilities, StopReason, VmConfig, VmState } from '../common/protocol';
 import type { VmSettings } from '../common/vmxSettings';
 
-/** Nested-virtualization choices kept with a library entry (VmConfig has no field yet). */
+/** Nested-virtualization choices kept with a library entry. `exposeVirtualization` reaches
+ *  the VM as VmConfig.nestedVirtualization (a .vmx entry's is its `vhv.enable`). */
 export interface NestedSettings {
   exposeVirtualization: boolean;
   backdoorFromCpl3: boolean;

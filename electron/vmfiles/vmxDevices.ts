@@ -105,7 +105,7 @@ export function applyControllers(doc: VmxDocument, want: StorageController[]): v
   }
   for (const c of want) {
     const lim = LIMITS[c.bus];
-    if (!lim || c.bus === ('ide' as string) || !Number.isInteger(c.index) || c.index < 0 || c.index >= lim.controllers) {
+    if (c.bus === ('ide' as string) || !lim || !Number.isInteger(c.index) || c.index < 0 || c.index >= lim.controllers) {
       throw badValue(doc, `${c.bus}${c.index}.present`, `no such controller ${c.bus}${c.index}`);
     }
     const p = `${c.bus}${c.index}.`;
