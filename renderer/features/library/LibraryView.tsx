@@ -32,7 +32,7 @@ export function LibraryView() {
                 <strong>{e.config.name}</strong>
                 <span className="vm-meta">
                   {ORIGIN_LABEL[e.origin]} · {e.config.cpus} vCPU · {e.config.memoryMiB} MiB ·{' '}
-                  {e.config.firmware === 'seabios' ? 'SeaBIOS' : 'direct kernel boot'}
+                  {e.vmx?.firmware === 'efi' ? 'UEFI' : e.config.firmware === 'seabios' ? 'SeaBIOS' : 'direct kernel boot'}
                 </span>
                 {e.problems?.map((p) => (
                   <span key={p} className="vm-problem" data-testid="vm-problem">
