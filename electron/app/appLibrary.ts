@@ -10,8 +10,8 @@ import type { VmConfig } from '../common/protocol';
 import { NO_NESTED, type LibraryEntry, type LibraryEntryDraft, type NestedSettings } from '../common/appProtocol';
 import { checkConfig, checkNested, ConfigError } from './configCheck';
 import { writeFileAtomic } from '../vmfiles/atomicWrite';
-import { readVmx } from '../vmfiles/vmx';
-import { vmxDiskFiles } from '../vmfiles/vmxDisks';
+import { importVmx } from '../vmfiles/vmxImport';
+import { saveVmxSettings } from '../vmfiles/vmxSave';
 
 export const DEMO_ID = 'demo';
 const FILE_VERSION = 1;
@@ -50,14 +50,27 @@ function missingFiles(e: LibraryEntry): string[] {
   });
 }
 
-/** Files outside its VM folder that an entry's .vmx names (none when it cannot be read:
- *  missingFiles reports a missing .vmx, and starting reads it again). */
-function externalDisksOf(e: LibraryEntry): string[] {
-  if (!e.config.vmxPath) return [];
+/**
+ * A .vmx entry as its .vmx says now: the file is the source of truth, the stored config
+ * only names it (and is shown when the file cannot be read). Also the files outside its VM
+ * folder the VM would use (the user is asked about those once).
+ */
+function fromVmx(e: LibraryEntry): LibraryEntry {
+  if (e.origin !== 'vmx' || !e.config.vmxPath || !fs.existsSync(e.config.vmxPath)) return e;
   try {
-    return [...new Set(vmxDiskFiles(readVmx(e.config.vmxPath)).filter((d) => d.external).map((d) => d.real))];
-  } catch {
-    return [];
+    const vm = importVmx(e.config.vmxPath);
+    const externalDisks = [...new Set(vm.external.map((f) => f.real))];
+    return {
+      ...e,
+      config: vm.config,
+      nested: { ...e.nested, exposeVirtualization: vm.settings.nestedVirtualization },
+      vmx: vm.settings,
+      ...(vm.problems.length ? { problems: vm.problems } : {}),
+      ...(vm.notices.length ? { notices: vm.notices } : {}),
+      ...(externalDisks.length ? { externalDisks } : {}),
+    };
+  } catch (err) {
+    return { ...e, problems: [(err as Error).message] };
   }
 }
 
@@ -70,6 +83,8 @@ function checkAllowed(v: unknown): string[] | undefined {
 
 export class AppLibrary {
   private entries: LibraryEntry[] = [];
+  /** Entries whose .vmx was saved while they ran (since their last start). */
+  private readonly changedWhileRunning = new Set<string>();
 
   /**
    * @param file      JSON file holding the user's entries (created on first save)
@@ -85,10 +100,17 @@ export class AppLibrary {
   /** Every entry, each with the problems that would stop it from starting now and the
    *  files its .vmx names outside its folder. */
   list(): LibraryEntry[] {
-    return [demoEntry(this.guestsDir), ...this.entries].map((e) => {
-      const problems = missingFiles(e);
-      const externalDisks = externalDisksOf(e);
-      return { ...e, ...(problems.length ? { problems } : {}), ...(externalDisks.length ? { externalDisks } : {}) };
+    return [demoEntry(this.guestsDir), ...this.entries].map((stored) => {
+      const e = fromVmx(stored);
+      const problems = [...missingFiles(e), ...(e.problems ?? [])];
+      // The nested toggle reaches the VM (a .vmx entry's config has it from vhv.enable).
+      const config = e.nested.exposeVirtualization ? { ...e.config, nestedVirtualization: true } : e.config;
+      return {
+        ...e,
+        config,
+        ...(problems.length ? { problems } : {}),
+        ...(this.changedWhileRunning.has(e.id) ? { appliesAtNextPowerOn: true } : {}),
+      };
     });
   }
 
@@ -96,7 +118,7 @@ export class AppLibrary {
    *  outside its folder are kept (the page cannot add any other path). */
   allowExternalDisks(id: string, files: unknown): LibraryEntry {
     const i = this.entries.findIndex((e) => e.id === id);
-    const found = i < 0 ? [] : externalDisksOf(this.entries[i]!);
+    const found = i < 0 ? [] : (fromVmx(this.entries[i]!).externalDisks ?? []);
     if (!found.length) throw new ConfigError([`VM ${JSON.stringify(id).slice(0, 60)} has no disks outside its folder to allow.`]);
     const asked = new Set(Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : []);
     const before = this.entries[i]!.allowedExternalDisks ?? [];
@@ -140,6 +162,27 @@ export class AppLibrary {
     this.entries.push(entry);
     this.write();
     return entry;
+  }
+
+  /**
+   * Writes a .vmx entry's settings into its .vmx (vmfiles/vmxSave.ts checks them, makes the
+   * new disks, writes atomically); the nested toggles that have no .vmx key stay here.
+   * `running`: this app runs the VM, so the change applies at its next power on.
+   */
+  saveVmx(id: string, settings: unknown, nested: unknown, newDisks: unknown, running: boolean): LibraryEntry {
+    const i = this.entries.findIndex((e) => e.id === id);
+    const entry = this.entries[i];
+    if (!entry || entry.origin !== 'vmx' || !entry.config.vmxPath) throw new ConfigError([`no VM with a .vmx file has id ${JSON.stringify(id).slice(0, 60)}.`]);
+    saveVmxSettings(entry.config.vmxPath, settings, newDisks, { runningHere: running });
+    this.entries[i] = { ...entry, nested: checkNested(nested) };
+    this.write();
+    if (running) this.changedWhileRunning.add(id);
+    return this.get(id)!;
+  }
+
+  /** The VM starts with what its files say now. */
+  started(id: string): void {
+    this.changedWhileRunning.delete(id);
   }
 
   remove(id: string): void {

@@ -7,7 +7,6 @@ import { AppLibrary } from './appLibrary';
 import type { HostHandle } from './hostHandle';
 import { VmRunner } from './vmRunner';
 import type { LibraryEntry } from '../common/appProtocol';
-import { vmxPathsFromArgv } from './vmxImport';
 
 let dir: string;
 beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-svc-'))));
@@ -67,10 +66,10 @@ describe('AppService', () => {
     expect(errors).toHaveLength(1);
     expect(opened[0]).toMatchObject({ origin: 'vmx', config: { name: 'Legacy Box', memoryMiB: 256, cpus: 2, firmware: 'seabios', vmxPath: vmx, tools: { pasteAllowed: false } }, nested: { exposeVirtualization: true } });
     expect(svc.openVmxFiles([vmx]).opened[0]!.id).toBe(opened[0]!.id);
-  });
-
-  it('finds .vmx paths in argv relative to the caller directory', () => {
-    expect(vmxPathsFromArgv(['--no-sandbox', 'a.VMX', '/abs/b.vmx', 'notes.txt'], '/home/u')).toEqual(['/home/u/a.VMX', '/abs/b.vmx']);
+    // A big VM opens too: its settings come from the .vmx, not from the library's checks.
+    const big = path.join(dir, 'Big.vmx');
+    fs.writeFileSync(big, 'memsize = "131072"\nnumvcpus = "32"\n');
+    expect(svc.openVmxFiles([big]).opened[0]).toMatchObject({ config: { memoryMiB: 131072, cpus: 8 }, notices: [expect.stringMatching(/^not supported yet: 32 vCPUs/)] });
   });
 
   it('asks once for disks a .vmx names outside its folder: start refused until allowed, then only those files reach the host', async () => {
@@ -105,5 +104,50 @@ describe('AppService', () => {
     // Recorded in the library file: asked once.
     expect(new AppLibrary(libFile, dir).get(entry.id)!.allowedExternalDisks).toEqual([outside]);
     await expect(svc.handle({ kind: 'vm-allow-external-disks', id: 'demo', files: [outside] })).rejects.toThrow(/no disks outside/);
+  });
+
+  it('a .vmx VM is what its file says now: disks at their positions, notices, the editor writing the .vmx, "applies at next power on" while it runs', async () => {
+    const vmDir = path.join(dir, 'Lab');
+    fs.mkdirSync(vmDir);
+    fs.writeFileSync(path.join(vmDir, 'Lab.vmdk'), Buffer.alloc(4096));
+    fs.writeFileSync(path.join(vmDir, 'install.iso'), Buffer.alloc(4096));
+    const vmx = path.join(vmDir, 'Lab.vmx');
+    const text = '.encoding = "UTF-8"\ndisplayName = "Lab"\nmemsize = "512"\nsata0.present = "TRUE"\nsata0:0.fileName = "Lab.vmdk"\nsata0:0.present = "TRUE"\n' +
+      'sata0:1.present = "TRUE"\nsata0:1.deviceType = "cdrom-image"\nsata0:1.fileName = "install.iso"\nsound.present = "TRUE"\nvendor.key = "kept"\n';
+    fs.writeFileSync(vmx, text);
+    fs.writeFileSync(path.join(dir, 'demo.bin'), '');
+    const sent: { kind: string; config?: unknown }[] = [];
+    let live = true;
+    const runner = new VmRunner<HostHandle>(() => ({
+      send: (r) => void sent.push(r),
+      onEvent: (l) => l({ kind: 'hello', v: 1 } as never),
+      onExit: () => undefined,
+      kill: () => undefined,
+    }), () => undefined);
+    runner.isLive = () => live;
+    const svc = new AppService({ library: new AppLibrary(path.join(dir, 'lib.json'), dir), runner, capabilities: async () => ({}) as never });
+    const id = svc.openVmxFiles([vmx]).opened[0]!.id;
+    const list = async () => ((await svc.handle({ kind: 'library-list' })) as { entries: LibraryEntry[] }).entries.find((e) => e.id === id)!;
+    const entry = await list();
+    expect(entry.notices).toEqual(['not supported yet: a sound card (sound.present)']);
+    expect(entry.config.disks).toEqual([
+      { path: path.join(vmDir, 'Lab.vmdk'), kind: 'disk', bus: 'sata', unit: 0 },
+      { path: path.join(vmDir, 'install.iso'), kind: 'cdrom', bus: 'sata', unit: 1 },
+    ]);
+    // The editor's save while the VM runs: written now, marked until the next power on.
+    const settings = { ...entry.vmx!, memsizeMiB: 1024, nestedVirtualization: true };
+    const saved = (await svc.handle({ kind: 'vmx-save', id, settings, nested: { ...entry.nested, backdoorFromCpl3: true }, newDisks: [] })) as LibraryEntry;
+    expect(fs.readFileSync(vmx, 'utf8')).toBe(text.replace('memsize = "512"', 'memsize = "1024"') + 'vhv.enable = "TRUE"\n');
+    expect(saved).toMatchObject({ appliesAtNextPowerOn: true, config: { memoryMiB: 1024, nestedVirtualization: true }, nested: { exposeVirtualization: true, backdoorFromCpl3: true } });
+    live = false;
+    await svc.handle({ kind: 'vm-start', id });
+    expect(sent).toEqual([expect.objectContaining({ kind: 'start', config: expect.objectContaining({ memoryMiB: 1024, nestedVirtualization: true }) })]);
+    expect((await list()).appliesAtNextPowerOn).toBeUndefined();
+    // A file changed elsewhere is what the library shows next; a broken one says where.
+    fs.writeFileSync(vmx, text.replace('memsize = "512"', 'firmware = "efi"'));
+    expect((await list()).problems).toEqual([expect.stringMatching(/^not supported yet: UEFI firmware/)]);
+    fs.writeFileSync(vmx, 'memsize = "lots"\n');
+    expect((await list()).problems).toEqual([expect.stringMatching(/Lab\.vmx:1: memsize: expected a whole number/)]);
+    await expect(svc.handle({ kind: 'vmx-save', id: 'demo', settings, nested: entry.nested, newDisks: [] })).rejects.toThrow(/no VM with a \.vmx file/);
   });
 });

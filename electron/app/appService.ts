@@ -2,12 +2,12 @@
 // (behind ipcGate) and the browser dev host (behind its WebSocket); every request is
 // treated as untrusted input. Electron-free.
 import type { HostCapabilities } from '../common/protocol';
-import type { AppRequest, LibraryEntry, LibrarySnapshot } from '../common/appProtocol';
+import { NO_NESTED, type AppRequest, type LibraryEntry, type LibrarySnapshot } from '../common/appProtocol';
 import { checkDraft, ConfigError } from './configCheck';
 import type { AppLibrary } from './appLibrary';
 import type { HostHandle } from './hostHandle';
 import type { VmRunner } from './vmRunner';
-import { importVmx } from './vmxImport';
+import { importVmx } from '../vmfiles/vmxImport';
 
 /** Large enough for any text a person copies; the backdoor clipboard is smaller still. */
 export const MAX_CLIPBOARD_CHARS = 1 << 20;
@@ -36,6 +36,8 @@ export class AppService {
         return this.snapshot();
       case 'library-save':
         return library.save(checkDraft(req.entry));
+      case 'vmx-save':
+        return library.saveVmx(String(req.id), req.settings, req.nested, req.newDisks, runner.isLive(String(req.id)));
       case 'library-remove':
         if (runner.isLive(String(req.id))) throw new ConfigError(['stop the VM before removing it.']);
         library.remove(String(req.id));
@@ -52,6 +54,7 @@ export class AppService {
         // The VM host opens only these outside the folder (DiskSet), whatever else the .vmx says.
         const externalDisks = (entry.externalDisks ?? []).filter((f) => allowed.includes(f));
         runner.start(externalDisks.length ? { ...entry, config: { ...entry.config, externalDisks } } : entry);
+        library.started(entry.id);
         return null;
       }
       case 'vm-allow-external-disks':
@@ -78,8 +81,11 @@ export class AppService {
     const errors: string[] = [];
     for (const p of paths) {
       try {
-        const { config, nested } = importVmx(p);
-        opened.push(this.deps.library.addVmx(config.vmxPath!, config, nested));
+        const { config, settings } = importVmx(p);
+        // The library keeps what names the VM; its settings are read from the .vmx each time.
+        const stored = { name: config.name, memoryMiB: Math.min(config.memoryMiB, 65536), cpus: config.cpus, firmware: config.firmware };
+        const added = this.deps.library.addVmx(config.vmxPath!, stored, { ...NO_NESTED, exposeVirtualization: settings.nestedVirtualization });
+        opened.push(this.deps.library.get(added.id) ?? added);
       } catch (err) {
         errors.push(err instanceof Error ? err.message : String(err));
       }

@@ -5,8 +5,7 @@ import { guestinfoCommand, GUESTINFO_USAGE } from './guestinfo';
 import { hostCommand } from './host';
 import { createCommand, listCommand, LIBRARY_USAGE } from './libraryCommands';
 import { EXIT_BAD_INPUT } from './exitStatus';
-import { runVm, vmConfigFrom } from './run';
-import { vmConfigFromVmx } from './vmxConfig';
+import { runVm, vmConfigFrom, vmConfigFromVmx } from './run';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 
 import { startChildHost } from '../app/childHost';
 import type { HostRequest, TelemetrySample, VmConfig } from '../common/protocol';
-import type { RunOptions } from './args';
+import { vmFolderOf } from '../vmfiles/vmxDisks';
+import { importVmx } from '../vmfiles/vmxImport';
+import { UsageError, type RunOptions } from './args';
 import { EXIT_BAD_INPUT, exitStatusFor } from './exitStatus';
 import { formatStats } from './statsTable';
 
@@ -26,6 +28,24 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
     nics: o.nics.length ? o.nics : undefined,
     screenshotOnStop: o.screenshot && o.screenshotAfterSec === undefined ? path.resolve(o.screenshot) : undefined,
   };
+}
+
+/**
+ * `vireo run vm.vmx`: the VM as the app opens it (vmfiles/vmxImport.ts). What it starts
+ * without goes to `notes` (printed one per line); what stops it, and a disk or CD image
+ * outside the VM folder without --allow-external-disks, is a UsageError (exit 2).
+ */
+export function vmConfigFromVmx(vmxPath: string, opts: { allowExternalDisks?: boolean } = {}, notes: string[] = []): VmConfig {
+  const file = path.resolve(vmxPath);
+  const vm = importVmx(file);
+  if (vm.problems.length) throw new UsageError(`${file}: ${vm.problems.join('; ')}`);
+  const outside = vm.external[0];
+  if (outside && !opts.allowExternalDisks) {
+    throw new UsageError(`${outside.path} (${outside.key} in ${file}) is outside the VM folder ${vmFolderOf(file)}: pass --allow-external-disks to use it`);
+  }
+  notes.push(...vm.notices);
+  const externalDisks = [...new Set(vm.external.map((f) => f.real))];
+  return { ...vm.config, ...(externalDisks.length ? { externalDisks } : {}) };
 }
 
 export function runVm(config: VmConfig, o: RunOptions): Promise<number> {

@@ -3,8 +3,10 @@
 // clipboard broker. Per-VM traffic is protocol.ts (HostRequest/HostEvent) and does not
 // pass through here. Pure types plus channel names: no `electron`, no `node:*`, no DOM.
 import type { HostCapabilities, StopReason, VmConfig, VmState } from './protocol';
+import type { VmSettings } from './vmxSettings';
 
-/** Nested-virtualization choices kept with a library entry (VmConfig has no field yet). */
+/** Nested-virtualization choices kept with a library entry. `exposeVirtualization` reaches
+ *  the VM as VmConfig.nestedVirtualization (a .vmx entry's is its `vhv.enable`). */
 export interface NestedSettings {
   exposeVirtualization: boolean;
   backdoorFromCpl3: boolean;
@@ -25,6 +27,19 @@ export interface LibraryEntry {
   externalDisks?: string[];
   /** The user's answer, asked once and kept in the library file (real paths). */
   allowedExternalDisks?: string[];
+  /** What the VM starts without, or differently ("not supported yet: …"), from its .vmx. */
+  notices?: string[];
+  /** origin 'vmx': the settings its .vmx holds now (the editor edits these). */
+  vmx?: VmSettings;
+  /** The .vmx was changed while this VM ran: the change applies at its next power on. */
+  appliesAtNextPowerOn?: boolean;
+}
+
+/** A hard disk of the edited settings that has no file yet: main makes a VMDK of that size. */
+export interface NewDiskRequest {
+  /** The .vmx device, e.g. `sata0:2`. */
+  device: string;
+  sizeMiB: number;
 }
 
 /** What the editor sends: a new entry has no id yet. */
@@ -51,6 +66,8 @@ export type AppRequest =
   | { kind: 'library-list' }
   | { kind: 'library-save'; entry: LibraryEntryDraft }
   | { kind: 'library-remove'; id: string }
+  /** Writes a .vmx VM's settings into its .vmx (VMware's keys; the rest of the file as it was). */
+  | { kind: 'vmx-save'; id: string; settings: VmSettings; nested: NestedSettings; newDisks: NewDiskRequest[] }
   | { kind: 'vm-start'; id: string }
   /** The user allowed this VM's files outside its folder; main keeps only those it found. */
   | { kind: 'vm-allow-external-disks'; id: string; files: string[] }
@@ -63,6 +80,7 @@ export interface AppReplies {
   'library-list': LibrarySnapshot;
   'library-save': LibraryEntry;
   'library-remove': null;
+  'vmx-save': LibraryEntry;
   'vm-start': null;
   'vm-allow-external-disks': LibraryEntry;
   capabilities: HostCapabilities;

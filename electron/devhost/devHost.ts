@@ -143,7 +143,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
           if (msg.req.kind === 'vm-start') client.vms.add(String(msg.req.id));
           send(client.ws, { t: 'res', seq: msg.seq, ok: true, value });
           const kind = msg.req?.kind;
-          if (kind === 'library-save' || kind === 'library-remove' || kind === 'vm-allow-external-disks') broadcast({ kind: 'library', snapshot: service.snapshot() });
+          if (kind === 'library-save' || kind === 'library-remove' || kind === 'vmx-save' || kind === 'vm-allow-external-disks') broadcast({ kind: 'library', snapshot: service.snapshot() });
         } catch (err) {
           send(client.ws, { t: 'res', seq: msg.seq, ok: false, error: err instanceof Error ? err.message : String(err) });
         }

@@ -14,7 +14,7 @@ import { VireoTray } from './tray';
 import { quitDialog } from './quitDialog';
 import { startUtilityHost, type ElectronHostHandle } from './vmHostStarter';
 import { probeCapabilities, VmRunner } from '../app/vmRunner';
-import { vmxPathsFromArgv } from '../app/vmxImport';
+import { vmxPathsFromArgv } from '../vmfiles/vmxImport';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
 
 // Must happen before 'ready': app:// behaves like https (standard, secure origin).
@@ -111,7 +111,7 @@ function startApp(): void {
   gate.handle(APP_CHANNELS.request, async (event, req) => {
     const reply = await service.handle(req);
     const r = req as { kind?: string; id?: unknown };
-    if (r.kind === 'library-save' || r.kind === 'library-remove') publish();
+    if (r.kind === 'library-save' || r.kind === 'library-remove' || r.kind === 'vmx-save') publish();
     // The window that starts a VM is attached before the host gets `start` (which main
     // sends on the host's hello), so it sees the guest's first byte; a guest can finish
     // in milliseconds.
@@ -169,7 +169,9 @@ function startApp(): void {
   const tray = new VireoTray(trayIconPath, {
     start: (id) => {
       const entry = library.get(id);
-      if (entry) runner.start(entry);
+      if (!entry) return;
+      runner.start(entry);
+      library.started(id);
     },
     power,
     show: (id) => showWindow(id),

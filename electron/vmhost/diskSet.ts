@@ -74,6 +74,7 @@ export class DiskSet {
       readOnly: image.readOnly,
       cdrom: spec.kind === 'cdrom',
       bus: spec.bus ?? 'ide',
+      ...(spec.unit !== undefined ? { unit: spec.unit } : {}),
     }));
   }
 

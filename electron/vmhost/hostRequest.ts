@@ -120,6 +120,7 @@ const disk = record<DiskSpec>({
   path: absPath,
   kind: oneOf('disk', 'cdrom'),
   bus: optional(oneOf('ide', 'virtio', 'sata', 'nvme')),
+  unit: optional(int(0, 29)),
   readOnly: optional(bool),
 });
 
@@ -135,6 +136,7 @@ const vmConfig = record<VmConfig>({
   vmxPath: optional(absPath),
   externalDisks: optional(listOf(absPath)),
   noReboot: optional(bool),
+  nestedVirtualization: optional(bool),
   display: optional(record({ maxWidth: int(1, MAX_UINT32), maxHeight: int(1, MAX_UINT32), vramMiB: int(0, MAX_UINT32) })),
   tools: optional(record({ syncTime: bool, copyAllowed: bool, pasteAllowed: bool })),
   guestInfo: optional(guestInfo),

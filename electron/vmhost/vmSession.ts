@@ -11,6 +11,7 @@ import { ControlServer } from './controlServer';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
 import type { RequestSink } from './hostRequest';
+import { hostCapabilities } from './hostCapabilities';
 import { set2Code } from './keymap';
 import { NetworkSet } from './network';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
@@ -47,6 +48,7 @@ export function toNativeConfig(config: VmConfig): NativeVmConfig {
     displayMaxHeight: config.display?.maxHeight,
     serialConsole: true,
     noReboot: config.noReboot ?? false,
+    nestedVirtualization: config.nestedVirtualization ?? false,
     kvmPath: process.env.VIREO_KVM_DEVICE,
   };
 }
@@ -89,6 +91,13 @@ export class VmSession implements RequestSink {
       if (config.vmxPath) {
         this.vmLock = acquireLock(config.vmxPath);
         this.openLog(config.vmxPath, config); // only once the VM is ours: it rotates the folder's logs
+      }
+      if (config.nestedVirtualization) {
+        // KVM offers VMX/SVM only where it can nest; say so instead of pretending.
+        const nested = hostCapabilities().nested.exposeVirtualization;
+        if (!nested.supported) {
+          this.emit({ kind: 'notice', v: 1, message: `nested virtualization is on for this VM (vhv.enable), but ${nested.reason ?? 'this host cannot nest'}: the guest sees no VT-x/AMD-V` });
+        }
       }
       this.network = new NetworkSet(config.nics ?? [], (message) =>
         this.emit({ kind: 'notice', v: 1, message }),

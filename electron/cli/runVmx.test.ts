@@ -1,6 +1,6 @@
-// `vireo run vm.vmx` and disks outside the VM folder (issue 9, hole 3): a .vmx that names a
-// disk or CD image outside its folder — absolute, `../`, or a symlink in the folder pointing
-// out — is refused with one line naming the file and --allow-external-disks, before
+// `vireo run vm.vmx` (run.ts vmConfigFromVmx over vmfiles/vmxImport.ts) and disks outside
+// the VM folder (issue 9, hole 3): a .vmx that names a disk or CD image outside its folder —
+// absolute, `../`, or a symlink in the folder pointing out — is refused with one line naming the file and --allow-external-disks, before
 // anything is opened or written; with the flag the file is used and its real path is
 // passed on so that the VM host allows exactly it.
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../testing/runCli';
 import { UsageError } from './args';
-import { vmConfigFromVmx } from './vmxConfig';
+import { vmConfigFromVmx } from './run';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-vmxcfg-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ function vm(lines: string): { dir: string; vmx: string } {
 }
 
 const cases: Array<[string, (dir: string) => string, string]> = [
-  ['an absolute scsi disk', () => `scsi0.present = "TRUE"\nscsi0:0.present = "TRUE"\nscsi0:0.fileName = "${outside}"\n`, 'scsi0:0.fileName'],
+  ['an absolute sata disk', () => `sata0.present = "TRUE"\nsata0:0.present = "TRUE"\nsata0:0.fileName = "${outside}"\n`, 'sata0:0.fileName'],
   ['a ../ sata disk', () => `sata0.present = "TRUE"\nsata0:1.present = "TRUE"\nsata0:1.fileName = "../outside.vmdk"\n`, 'sata0:1.fileName'],
   ['an nvme disk through a symlink', (dir) => {
     fs.symlinkSync(outside, path.join(dir, 'link.vmdk'));
@@ -49,6 +49,20 @@ describe('disks outside the VM folder', () => {
     expect(c.externalDisks).toEqual([fs.realpathSync(key.startsWith('ide1') ? iso : outside)]);
   });
 
+  it('a disk on a controller Vireo does not emulate is reported, not opened, and needs no flag', () => {
+    const d = vm(`scsi0.present = "TRUE"\nscsi0.virtualDev = "pvscsi"\nscsi0:0.present = "TRUE"\nscsi0:0.fileName = "${outside}"\n`);
+    const notes: string[] = [];
+    const c = vmConfigFromVmx(d.vmx, {}, notes);
+    expect(c.disks).toEqual([]);
+    expect(c.externalDisks).toBeUndefined();
+    expect(notes).toEqual(['not supported yet: SCSI controller scsi0 ("pvscsi"); the VM starts without scsi0:0 (disk "outside.vmdk")']);
+  });
+
+  it('a VM Vireo cannot run (UEFI) is one UsageError naming the file and the setting', () => {
+    const d = vm('firmware = "efi"\n');
+    expect(() => vmConfigFromVmx(d.vmx)).toThrow(new UsageError(`${d.vmx}: not supported yet: UEFI firmware (firmware = "efi"): Vireo boots BIOS VMs through SeaBIOS; set the firmware to BIOS if the guest can boot that way`));
+  });
+
   it('disks inside the folder (also through a symlink that stays inside) need no flag', () => {
     const d = vm('ide0:0.present = "TRUE"\nide0:0.fileName = "inside.vmdk"\nide0:1.present = "TRUE"\nide0:1.fileName = "alias.vmdk"\n');
     fs.symlinkSync('inside.vmdk', path.join(d.dir, 'alias.vmdk'));
@@ -58,13 +72,13 @@ describe('disks outside the VM folder', () => {
   });
 
   it('the real CLI: exit 2, one line naming the file and the flag, no lock or other file written', async () => {
-    const d = vm(`scsi0:0.present = "TRUE"\nscsi0:0.fileName = "${outside}"\n`);
+    const d = vm(`ide0:0.present = "TRUE"\nide0:0.fileName = "${outside}"\n`);
     const before = fs.readdirSync(d.dir).sort();
     const outsideBefore = fs.readdirSync(tmp).sort();
     const r = await runCli(['run', d.vmx], { timeoutMs: 30_000 });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
-    expect(lines).toEqual([`vireo: ${outside} (scsi0:0.fileName in ${d.vmx}) is outside the VM folder ${fs.realpathSync(d.dir)}: pass --allow-external-disks to use it`]);
+    expect(lines).toEqual([`vireo: ${outside} (ide0:0.fileName in ${d.vmx}) is outside the VM folder ${fs.realpathSync(d.dir)}: pass --allow-external-disks to use it`]);
     expect(fs.readdirSync(d.dir).sort()).toEqual(before);
     expect(fs.readdirSync(tmp).sort()).toEqual(outsideBefore);
   });
