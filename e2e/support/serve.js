@@ -42,5 +42,7 @@ if (mode === 'fake') {
 }
 fs.writeFileSync(path.join(dataDir, 'library.json'), JSON.stringify({ version: 1, entries }, null, 2));
 process.argv = [process.argv[0], 'cli', '--port', portArg, '--data-dir', dataDir];
+// The token playwright.config.ts chose (e2e/support/ports.ts), so the browser can use it.
+process.env.VIREO_DEV_TOKEN = process.env.VIREO_E2E_TOKEN;
 process.on('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
 require(path.join(repo, 'out', 'electron', 'devhost', 'cli.js'));

@@ -1,4 +1,6 @@
 // `node out/electron/devhost/cli.js [--port N] [--data-dir DIR]` (npm run start:browser).
+// The printed URL carries a fresh access token; VIREO_DEV_TOKEN sets it instead (the e2e
+// suite does, so its browser knows it).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { vmHostModulePath } from '../app/hostHandle';
@@ -22,6 +24,7 @@ startDevHost({
   vmHostModule: process.env.VIREO_VMHOST ?? vmHostModulePath(),
   dataDir: arg('--data-dir') ?? path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'vireo-devhost'),
   guestsDir: process.env.VIREO_GUESTS ?? path.join(repo, 'native', 'guests', 'build'),
+  token: process.env.VIREO_DEV_TOKEN || undefined,
 }).then(
   (host) => {
     console.log(`Vireo browser dev host: ${host.url}  (Ctrl+C stops it and powers off its VMs)`);

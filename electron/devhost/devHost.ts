@@ -4,8 +4,9 @@
 // with utilityProcess). It is what `npm run start:browser` and the e2e suite run where
 // no Electron binary exists.
 //
-// Security: loopback only, and the socket accepts only pages served by this host (Origin
-// check), so another web page in the same browser cannot drive the VMs.
+// Security: loopback only; every request needs the per-start access token (accessToken.ts:
+// the printed URL carries it, a port-scoped cookie keeps it); and the socket accepts only
+// pages served by this host (Origin check), so another web page cannot drive the VMs.
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,6 +21,7 @@ import { probeCapabilities, VmRunner } from '../app/vmRunner';
 import { decodeMessage, encodeMessage } from '../common/wireCodec';
 import { ReplayCache, type ReplayLimits } from '../common/replayCache';
 import { pageRequest } from './pageRequests';
+import { checkAccess, newToken, REFUSED_TEXT } from './accessToken';
 import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
 
 /** A page that opens a VM late gets 256 KiB of serial output and 60 s of samples at 10 Hz
@@ -32,16 +34,24 @@ export interface DevHostOptions {
   vmHostModule: string;
   dataDir: string;
   guestsDir: string;
+  /** The access token; a fresh random one when not given (tests pass their own). */
+  token?: string;
   log?: (line: string) => void;
 }
 
 export interface DevHost {
+  /** The address to open: it carries the access token. */
   url: string;
   close(): Promise<void>;
 }
 
 export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  const token = opts.token ?? newToken();
+  const boundPort = (): number => {
+    const addr = server.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
+  };
   const startHost = childHostStarter({ module: opts.vmHostModule });
   const replays = new Map<string, ReplayCache>();
   const clients = new Set<{ ws: WebSocket; vms: Set<string> }>();
@@ -80,16 +90,25 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       res.writeHead(405).end();
       return;
     }
+    const access = checkAccess(req, boundPort(), token);
+    if (access.ok === false) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(REFUSED_TEXT);
+      return;
+    }
+    if (access.ok === 'redirect') {
+      res.writeHead(303, { Location: access.location, 'Set-Cookie': access.setCookie, 'Cache-Control': 'no-store' }).end();
+      return;
+    }
     const r = serveStatic(opts.rendererRoot, new URL(req.url ?? '/', 'http://x').pathname);
     res.writeHead(r.status, r.headers).end(req.method === 'HEAD' ? undefined : r.body);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const port = boundPort();
     const allowed = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/ipc' || !allowed.includes(req.headers.origin ?? '')) {
+    const pathOk = new URL(req.url ?? '/', 'http://x').pathname === '/ipc';
+    if (!pathOk || !allowed.includes(req.headers.origin ?? '') || checkAccess(req, port, token).ok !== true) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -161,7 +180,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : opts.port;
       resolve({
-        url: `http://127.0.0.1:${port}/`,
+        url: `http://127.0.0.1:${port}/?token=${token}`,
         async close() {
           await runner.stopAll(2000);
           for (const c of clients) c.ws.terminate();

@@ -2,15 +2,16 @@
 // IPC gate → tray → window). Main never loads native code: each running VM has its own
 // VM host utility process (vmHostStarter.ts), and windows talk to it over MessagePorts.
 import * as path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, MessageChannelMain, protocol } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, Notification, protocol } from 'electron';
 import type { HostCapabilities, PowerOp } from '../common/protocol';
+import { appMenuTemplate } from './appMenu';
 import { APP_CHANNELS, type AppEvent } from '../common/appProtocol';
 import { AppService } from '../app/appService';
 import { serveStatic } from '../app/appScheme';
 import { APP_HOST, APP_SCHEME, IpcGate } from './ipcGate';
 import { AppLibrary } from '../app/appLibrary';
 import { VireoTray } from './tray';
-import { quitQuestion } from './trayMenu';
+import { quitDialog } from './quitDialog';
 import { startUtilityHost, type ElectronHostHandle } from './vmHostStarter';
 import { probeCapabilities, VmRunner } from '../app/vmRunner';
 import { vmxPathsFromArgv } from '../app/vmxImport';
@@ -84,7 +85,17 @@ function startApp(): void {
     const snapshot = service.snapshot();
     tray.update(snapshot);
     broadcast({ kind: 'library', snapshot });
+    if (quitWhenStopped && runner.liveCount() === 0) {
+      quitting = true;
+      app.quit();
+    }
   }
+  // Running VMs outlive their windows: say so once a window closes on them.
+  const notifyBackground = (): void => {
+    const n = runner.liveCount();
+    if (n === 0 || quitting || !Notification.isSupported()) return;
+    new Notification({ title: 'Vireo is still running', body: `${n} VM${n === 1 ? ' keeps' : 's keep'} running; the Vireo tray icon shows ${n === 1 ? 'it' : 'them'}.` }).show();
+  };
 
   // A direct line between a window and a VM: main creates the channel, gives one end to the
   // VM host and the other to that window, and is out of the data path from then on.
@@ -112,7 +123,10 @@ function startApp(): void {
   showWindow = (vmId?: string): void => {
     if (!mainWindow || mainWindow.isDestroyed()) {
       mainWindow = createMainWindow(iconPath);
-      mainWindow.on('closed', () => (mainWindow = null));
+      mainWindow.on('closed', () => {
+        mainWindow = null;
+        notifyBackground();
+      });
     }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -125,22 +139,31 @@ function startApp(): void {
   };
 
   let quitting = false;
+  let quitWhenStopped = false;
+  const closeWindows = (): void => BrowserWindow.getAllWindows().forEach((w) => w.close());
   const quit = async (): Promise<void> => {
-    const question = quitQuestion(library.list(), runner.snapshot());
-    if (question) {
-      const { response } = await dialog.showMessageBox({
-        type: 'warning',
-        buttons: ['Power off and quit', 'Cancel'],
-        defaultId: 1,
-        cancelId: 1,
-        message: 'Quit Vireo?',
-        detail: question,
-      });
-      if (response !== 0) return;
+    const question = quitDialog(library.list(), runner.snapshot());
+    const choice = question
+      ? question.choices[(await dialog.showMessageBox({ type: 'question', title: 'Quit Vireo', ...question })).response]
+      : 'poweroff';
+    switch (choice) {
+      case 'background':
+        closeWindows();
+        return;
+      case 'shutdown':
+        // publish() quits once the last VM has stopped; the tray shows the rest meanwhile.
+        quitWhenStopped = true;
+        for (const r of runner.snapshot()) if (r.state === 'running' || r.state === 'paused') runner.power(r.id, 'soft-shutdown');
+        closeWindows();
+        return;
+      case 'poweroff':
+        quitting = true;
+        await runner.stopAll();
+        app.quit();
+        return;
+      default:
+        return;
     }
-    quitting = true;
-    await runner.stopAll();
-    app.quit();
   };
   const power = (id: string, op: PowerOp): void => runner.power(id, op);
   const tray = new VireoTray(trayIconPath, {
@@ -153,6 +176,21 @@ function startApp(): void {
     quit: () => void quit(),
   });
 
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate(
+        {
+          openVmx: () =>
+            void dialog
+              .showOpenDialog({ title: 'Open a VMware VM', properties: ['openFile', 'multiSelections'], filters: [{ name: 'VMware VM configuration', extensions: ['vmx'] }] })
+              .then((r) => !r.canceled && onVmx?.(r.filePaths)),
+          quit: () => void quit(),
+        },
+        { developer: !app.isPackaged },
+      ),
+    ),
+  );
+
   onVmx = (paths) => {
     const { opened, errors } = service.openVmxFiles(paths);
     publish();
@@ -164,7 +202,8 @@ function startApp(): void {
   app.on('window-all-closed', () => {
     if (runner.liveCount() === 0) app.quit();
   });
-  // Quit from elsewhere (session end, Ctrl+Q): VMs are powered off before the app exits.
+  // Quit from elsewhere (the desktop session ending, a signal): there is no one to ask, so
+  // VMs are powered off before the app exits.
   app.on('before-quit', (event) => {
     if (quitting || runner.liveCount() === 0) return;
     event.preventDefault();

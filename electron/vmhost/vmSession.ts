@@ -106,6 +106,7 @@ export class VmSession implements RequestSink {
       return;
     }
     const vm = this.vm;
+    this.disks!.onDiskFull = (file, err) => this.pauseForDisk(file, err.errno ?? 'ENOSPC');
     this.disks!.attach(vm);
     this.network!.attach(vm);
     this.serial = new net.Socket({ fd: vm.takeSerialFd(), readable: true, writable: true });
@@ -189,6 +190,19 @@ export class VmSession implements RequestSink {
     }
   }
 
+  /** The host's disk is full: pause, as Workstation does, and say which file and what to do. */
+  private pauseForDisk(file: string, errno: string): void {
+    const why = errno === 'EDQUOT' ? 'your disk quota is used up' : errno === 'EFBIG' ? 'the file reached its size limit' : 'no space is left on its file system';
+    const message = `The VM is paused: writing ${file} failed because ${why} (${errno}). Free some space there, then Resume: the write is retried and nothing is lost.`;
+    this.vmLog?.write('vmx', message);
+    this.emit({ kind: 'notice', v: 1, message });
+    if (this.state !== 'paused') {
+      this.tools?.tools.setPaused(true);
+      this.vm?.pause();
+      this.setState('paused', undefined, undefined, message);
+    }
+  }
+
   /** A start request that failed its check (hostRequest.ts): reported as a start that failed. */
   refuseStart(message: string): void {
     if (this.vm) {
@@ -214,6 +228,8 @@ export class VmSession implements RequestSink {
         this.setState('paused');
         return;
       case 'resume':
+        // Held disk writes go first (issue 9): if the host is still full, stay paused.
+        if (this.disks?.heldCount() && !this.disks.retryHeld()) return;
         vm.resume();
         this.tools?.tools.setPaused(false);
         this.setState('running');

@@ -28,6 +28,8 @@ export interface VmView {
   options: ToolsOptions;
   capabilities?: HostCapabilities;
   lastError?: VmmErrorShape;
+  /** The last notice from the VM host (a paused-for-disk-full message, a network note). */
+  notice?: string;
   serialPaused: boolean;
   /** The last guestinfo listing the VM host sent (asked for with guestinfo-list). */
   guestInfo?: GuestInfoEntry[];
