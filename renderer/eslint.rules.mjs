@@ -3,6 +3,7 @@
 const banned = [
   { name: 'electron', message: 'The renderer reaches Electron only through renderer/bridge/vmmClient.ts (window.vireo).' },
 ];
+/** @type {import('eslint').Linter.RulesRecord} */
 export const rendererRules = {
   'no-restricted-imports': [
     'error',

@@ -14,6 +14,7 @@ const guests = path.join(repo, 'native', 'guests', 'build');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `vireo-e2e-${mode}-`));
 const NESTED = { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false };
 
+/** @param {string} id @param {string} name @param {string | undefined} kernel @param {object} [extra] */
 const entry = (id, name, kernel, extra = {}) => ({
   id,
   origin: 'user',

@@ -47,23 +47,20 @@ export function parentTransport(): Transport {
     waiters = [];
     for (const w of ready) w();
   };
+  const send = (event: HostEvent): void => {
+    // The client may be gone already (it exits once it has what it needs).
+    if (!process.connected) return;
+    inFlight++;
+    process.send?.(event, undefined, {}, settle);
+  };
   return {
-    send: (event) => {
-      // The client may be gone already (it exits once it has what it needs).
-      if (!process.connected) return;
-      inFlight++;
-      process.send?.(event, undefined, {}, settle);
-    },
+    send,
     flush: (done) => {
       if (inFlight === 0 || !process.connected) setImmediate(done);
       else waiters.push(done);
     },
-    onRequest: (handler) =>
-      process.on('message', (m) =>
-        handler(m, (event) => {
-          if (process.connected) process.send?.(event, undefined, {}, () => undefined);
-        }),
-      ),
+    // The parent is the only client: an answer to it is an event like any other.
+    onRequest: (handler) => process.on('message', (m) => handler(m, send)),
     onDisconnect: (handler) => process.on('disconnect', handler),
   };
 }
