@@ -9,7 +9,7 @@
 // vitest (ipcGate, window policy logic) and by the electron tier where it can run.
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './e2e/support/chromium';
-import { FAKE_PORT, KVM_PORT } from './e2e/support/ports';
+import { E2E_TOKEN, FAKE_PORT, KVM_PORT } from './e2e/support/ports';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -30,7 +30,7 @@ export default defineConfig({
     { name: 'electron', testDir: 'e2e/electron' },
   ],
   webServer: [
-    { command: `node e2e/support/serve.js fake ${FAKE_PORT}`, url: `http://127.0.0.1:${FAKE_PORT}/`, reuseExistingServer: false, stdout: 'pipe', timeout: 20_000 },
-    { command: `node e2e/support/serve.js kvm ${KVM_PORT}`, url: `http://127.0.0.1:${KVM_PORT}/`, reuseExistingServer: false, stdout: 'pipe', timeout: 20_000 },
+    { command: `node e2e/support/serve.js fake ${FAKE_PORT}`, url: `http://127.0.0.1:${FAKE_PORT}/?token=${E2E_TOKEN}`, reuseExistingServer: false, stdout: 'pipe', timeout: 20_000 },
+    { command: `node e2e/support/serve.js kvm ${KVM_PORT}`, url: `http://127.0.0.1:${KVM_PORT}/?token=${E2E_TOKEN}`, reuseExistingServer: false, stdout: 'pipe', timeout: 20_000 },
   ],
 });

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { E2E_TOKEN } from './ports';
 
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'e2e');
 
@@ -10,7 +11,7 @@ export class VireoApp {
   constructor(readonly page: Page) {}
 
   async openLibrary(): Promise<void> {
-    await this.page.goto('/');
+    await this.page.goto(`/?token=${E2E_TOKEN}`);
     await expect(this.page.getByTestId('vm-demo')).toBeVisible();
   }
 
@@ -74,8 +75,11 @@ export class VireoApp {
     });
   }
 
+  /** Clicks a toolbar power button; Power off and Reset ask first, and the answer is yes. */
   async power(label: string): Promise<void> {
     await this.page.getByTestId('toolbar').getByRole('button', { name: label, exact: true }).click();
+    const yes = { 'Power off': 'Yes, power off', Reset: 'Yes, reset' }[label];
+    if (yes) await this.page.getByRole('alertdialog').getByRole('button', { name: yes }).click();
   }
 
   async screenshot(name: string): Promise<void> {

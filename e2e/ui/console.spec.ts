@@ -37,12 +37,60 @@ test('input capture shows how to release it and Ctrl+Alt releases', async ({ pag
   const hint = page.getByTestId('capture-hint');
   await expect(hint).toContainText('Click the screen');
   await page.getByTestId('framebuffer').click();
-  await expect(hint).toContainText('press Ctrl+Alt to release');
+  await expect(hint).toContainText('press and release Ctrl+Alt to release');
+  // Ctrl+Alt+Del goes to the guest and keeps the capture (Workstation's rule: only a clean
+  // Ctrl+Alt press-and-release releases).
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.press('Delete');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  await app.expectSerial(/\[key ControlLeft down\]\[key AltLeft down\]\[key Delete down\]\[key Delete up\]\[key AltLeft up\]\[key ControlLeft up\]/);
+  await expect(hint).toContainText('press and release Ctrl+Alt to release');
   await page.keyboard.down('Control');
   await page.keyboard.down('Alt');
   await page.keyboard.up('Alt');
   await page.keyboard.up('Control');
   await expect(hint).toContainText('Click the screen');
+});
+
+test('Send Ctrl+Alt+Del types the chord into the guest without capturing', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await page.getByRole('button', { name: 'Send Ctrl+Alt+Del' }).click();
+  await app.expectSerial(/\[key ControlLeft down\]\[key AltLeft down\]\[key Delete down\]\[key Delete up\]\[key AltLeft up\]\[key ControlLeft up\]/);
+  await expect(page.getByTestId('capture-hint')).toContainText('Click the screen');
+});
+
+test('scaling modes: fit keeps the aspect ratio, 1:1 shows guest pixels, stretch fills; the choice is kept', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await expect.poll(() => app.framebufferSize()).toEqual({ width: 320, height: 200 });
+  const canvas = page.getByTestId('framebuffer');
+  const display = (await page.getByTestId('display').boundingBox())!;
+  const dpr = await page.evaluate(() => window.devicePixelRatio);
+  await page.getByRole('radio', { name: '1:1' }).click();
+  await expect.poll(async () => (await canvas.boundingBox())!.width).toBeCloseTo(320 / dpr, 0);
+  await page.getByRole('radio', { name: 'Stretch' }).click();
+  await expect.poll(async () => Math.round((await canvas.boundingBox())!.width)).toBe(Math.floor(display.width));
+  expect(Math.round((await canvas.boundingBox())!.height)).toBe(Math.floor(display.height));
+  await page.reload();
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await expect(page.getByRole('radio', { name: 'Stretch' })).toHaveAttribute('aria-checked', 'true');
+  await page.getByRole('radio', { name: 'Fit' }).click();
+  await expect.poll(async () => { const b = (await canvas.boundingBox())!; return Math.round((b.width / b.height) * 10) / 10; }).toBe(1.6);
+});
+
+test('full screen puts the guest screen alone on the screen', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await page.getByTestId('vm-demo').getByRole('button', { name: 'Console' }).click();
+  await page.getByRole('button', { name: 'Full screen' }).click();
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement?.className ?? '')).toBe('display-frame');
+  await page.evaluate(() => document.exitFullscreen());
 });
 
 test('the exit statistics move ~10 times a second without re-rendering the page', async ({ page }) => {
@@ -123,6 +171,23 @@ test('the VM log panel shows the end of vmware.log from the VM host', async ({ p
   await panel.locator('summary').click();
   await expect(panel.locator('summary')).toHaveText('VM log — /fake/Demo/vmware.log');
   await expect(panel.getByTestId('vm-log-lines')).toContainText('In(05) vcpu-0 - Guest: toolbox: Version: 12.4.0');
+  await app.power('Power off');
+  await expect(app.consoleState()).toHaveText('stopped (poweroff)');
+});
+
+test('power off and reset ask first; Cancel leaves the VM running', async ({ page }) => {
+  const app = new VireoApp(page);
+  await app.openLibrary();
+  await app.startVm('demo');
+  await expect(app.consoleState()).toHaveText('running');
+  await page.getByTestId('toolbar').getByRole('button', { name: 'Power off', exact: true }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('Like pulling the plug');
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await page.getByTestId('toolbar').getByRole('button', { name: 'Reset', exact: true }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('reset button');
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.consoleState()).toHaveText('running');
   await app.power('Power off');
   await expect(app.consoleState()).toHaveText('stopped (poweroff)');
 });

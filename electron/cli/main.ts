@@ -3,10 +3,9 @@ import { parseRunArgs, UsageError, USAGE } from './args';
 import { diskCommand, DISK_USAGE } from './disk';
 import { guestinfoCommand, GUESTINFO_USAGE } from './guestinfo';
 import { hostCommand } from './host';
-import { createCommand, listCommand, LIBRARY_USAGE } from './library';
+import { createCommand, listCommand, LIBRARY_USAGE } from './libraryCommands';
 import { EXIT_BAD_INPUT } from './exitStatus';
-import { runVm, vmConfigFrom } from './run';
-import { vmConfigFromVmx } from './vmxConfig';
+import { runVm, vmConfigFrom, vmConfigFromVmx } from './run';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -5,13 +5,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { cookieName } from './accessToken';
 import { startDevHost, type DevHost } from './devHost';
-import { decodeMessage, encodeMessage } from './wireCodec';
-import type { WsClientMessage, WsServerMessage } from './wsProtocol';
+import { decodeMessage, encodeMessage } from '../common/wireCodec';
+import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
 
 const repo = path.resolve(__dirname, '..', '..');
 let host: DevHost;
 let dir: string;
+const TOKEN = 'devhost-test-token';
+/** The host's address without the token, and the cookie a page that opened it holds. */
+let base: string;
+let cookie: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-devhost-'));
@@ -23,17 +28,20 @@ beforeAll(async () => {
     vmHostModule: path.join(repo, 'e2e', 'fixtures', 'fakeVmHost.js'),
     dataDir: path.join(dir, 'data'),
     guestsDir: dir,
+    token: TOKEN,
     log: () => undefined,
   });
+  base = host.url.split('?')[0]!;
+  cookie = `${cookieName(Number(new URL(base).port))}=${TOKEN}`;
 });
 afterAll(async () => {
   await host.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function connect(origin = host.url.replace(/\/$/, '')): Promise<{ ws: WebSocket; inbox: WsServerMessage[]; next: (pred: (m: WsServerMessage) => boolean) => Promise<WsServerMessage>; send: (m: WsClientMessage) => void }> {
+function connect(origin = base.replace(/\/$/, ''), headers: Record<string, string> = { cookie }): Promise<{ ws: WebSocket; inbox: WsServerMessage[]; next: (pred: (m: WsServerMessage) => boolean) => Promise<WsServerMessage>; send: (m: WsClientMessage) => void }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${host.url.replace('http', 'ws')}ipc`, { origin });
+    const ws = new WebSocket(`${base.replace('http', 'ws')}ipc`, { origin, headers });
     const inbox: WsServerMessage[] = [];
     const waiters: { pred: (m: WsServerMessage) => boolean; resolve: (m: WsServerMessage) => void }[] = [];
     ws.on('message', (data: Buffer) => {
@@ -56,15 +64,39 @@ function connect(origin = host.url.replace(/\/$/, '')): Promise<{ ws: WebSocket;
 }
 
 describe('dev host', () => {
-  it('serves the renderer with the CSP header', async () => {
-    const res = await fetch(host.url);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect((await fetch(`${host.url}../../etc/passwd`)).status).toBe(404);
+  it('prints a URL with the token; opening it sets a port-scoped cookie and drops the token from the address', async () => {
+    expect(host.url).toBe(`${base}?token=${TOKEN}`);
+    const res = await fetch(host.url, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(res.headers.get('set-cookie')).toBe(`${cookie}; Path=/; HttpOnly; SameSite=Strict`);
   });
 
-  it('refuses WebSocket connections from other origins', async () => {
+  it('serves the renderer with the CSP header to a page holding the cookie', async () => {
+    const res = await fetch(base, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await fetch(`${base}../../etc/passwd`, { headers: { cookie } })).status).toBe(404);
+  });
+
+  it('refuses HTTP without the token, with a wrong one, or with another port cookie', async () => {
+    for (const [url, headers] of [
+      [base, {}],
+      [`${base}?token=wrong`, {}],
+      [`${base}?token=${TOKEN}x`, {}],
+      [base, { cookie: `${cookie}x` }],
+      [base, { cookie: `vireo_token_1=${TOKEN}` }],
+    ] as const) {
+      const res = await fetch(url, { headers, redirect: 'manual' });
+      expect(res.status, `${url} ${JSON.stringify(headers)}`).toBe(403);
+      expect(await res.text()).toMatch(/open the address it printed/);
+    }
+  });
+
+  it('refuses WebSocket connections from other origins or without the token', async () => {
     await expect(connect('http://evil.example')).rejects.toThrow(/403/);
+    await expect(connect(undefined, {})).rejects.toThrow(/403/);
+    await expect(connect(undefined, { cookie: `${cookie}x` })).rejects.toThrow(/403/);
   });
 
   it('starts a VM host, relays its events and forwards page requests', async () => {

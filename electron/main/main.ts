@@ -2,18 +2,19 @@
 // IPC gate → tray → window). Main never loads native code: each running VM has its own
 // VM host utility process (vmHostStarter.ts), and windows talk to it over MessagePorts.
 import * as path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, MessageChannelMain, protocol } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, Notification, protocol } from 'electron';
 import type { HostCapabilities, PowerOp } from '../common/protocol';
-import { APP_CHANNELS, type AppEvent } from './appProtocol';
-import { AppService } from './appService';
-import { serveStatic } from './appScheme';
+import { appMenuTemplate } from './appMenu';
+import { APP_CHANNELS, type AppEvent } from '../common/appProtocol';
+import { AppService } from '../app/appService';
+import { serveStatic } from '../app/appScheme';
 import { APP_HOST, APP_SCHEME, IpcGate } from './ipcGate';
-import { VmLibrary } from './library';
+import { AppLibrary } from '../app/appLibrary';
 import { VireoTray } from './tray';
-import { quitQuestion } from './trayMenu';
-import { forkVmHost, type ElectronHostHandle } from './vmHostStarter';
-import { probeCapabilities, VmRunner } from './vmRunner';
-import { vmxPathsFromArgv } from './vmxImport';
+import { quitDialog } from './quitDialog';
+import { startUtilityHost, type ElectronHostHandle } from './vmHostStarter';
+import { probeCapabilities, VmRunner } from '../app/vmRunner';
+import { vmxPathsFromArgv } from '../vmfiles/vmxImport';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
 
 // Must happen before 'ready': app:// behaves like https (standard, secure origin).
@@ -64,13 +65,13 @@ function startApp(): void {
   });
   installSessionPolicy();
 
-  const library = new VmLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
-  const runner = new VmRunner<ElectronHostHandle>(forkVmHost, () => publish());
+  const library = new AppLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
+  const runner = new VmRunner<ElectronHostHandle>(startUtilityHost, () => publish());
   let capabilities: Promise<HostCapabilities> | undefined;
   const service = new AppService({
     library,
     runner,
-    capabilities: () => (capabilities ??= probeCapabilities(forkVmHost).catch((err: unknown) => {
+    capabilities: () => (capabilities ??= probeCapabilities(startUtilityHost).catch((err: unknown) => {
       capabilities = undefined;
       throw err;
     })),
@@ -84,7 +85,17 @@ function startApp(): void {
     const snapshot = service.snapshot();
     tray.update(snapshot);
     broadcast({ kind: 'library', snapshot });
+    if (quitWhenStopped && runner.liveCount() === 0) {
+      quitting = true;
+      app.quit();
+    }
   }
+  // Running VMs outlive their windows: say so once a window closes on them.
+  const notifyBackground = (): void => {
+    const n = runner.liveCount();
+    if (n === 0 || quitting || !Notification.isSupported()) return;
+    new Notification({ title: 'Vireo is still running', body: `${n} VM${n === 1 ? ' keeps' : 's keep'} running; the Vireo tray icon shows ${n === 1 ? 'it' : 'them'}.` }).show();
+  };
 
   // A direct line between a window and a VM: main creates the channel, gives one end to the
   // VM host and the other to that window, and is out of the data path from then on.
@@ -100,7 +111,7 @@ function startApp(): void {
   gate.handle(APP_CHANNELS.request, async (event, req) => {
     const reply = await service.handle(req);
     const r = req as { kind?: string; id?: unknown };
-    if (r.kind === 'library-save' || r.kind === 'library-remove') publish();
+    if (r.kind === 'library-save' || r.kind === 'library-remove' || r.kind === 'vmx-save') publish();
     // The window that starts a VM is attached before the host gets `start` (which main
     // sends on the host's hello), so it sees the guest's first byte; a guest can finish
     // in milliseconds.
@@ -112,7 +123,10 @@ function startApp(): void {
   showWindow = (vmId?: string): void => {
     if (!mainWindow || mainWindow.isDestroyed()) {
       mainWindow = createMainWindow(iconPath);
-      mainWindow.on('closed', () => (mainWindow = null));
+      mainWindow.on('closed', () => {
+        mainWindow = null;
+        notifyBackground();
+      });
     }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -125,33 +139,59 @@ function startApp(): void {
   };
 
   let quitting = false;
+  let quitWhenStopped = false;
+  const closeWindows = (): void => BrowserWindow.getAllWindows().forEach((w) => w.close());
   const quit = async (): Promise<void> => {
-    const question = quitQuestion(library.list(), runner.snapshot());
-    if (question) {
-      const { response } = await dialog.showMessageBox({
-        type: 'warning',
-        buttons: ['Power off and quit', 'Cancel'],
-        defaultId: 1,
-        cancelId: 1,
-        message: 'Quit Vireo?',
-        detail: question,
-      });
-      if (response !== 0) return;
+    const question = quitDialog(library.list(), runner.snapshot());
+    const choice = question
+      ? question.choices[(await dialog.showMessageBox({ type: 'question', title: 'Quit Vireo', ...question })).response]
+      : 'poweroff';
+    switch (choice) {
+      case 'background':
+        closeWindows();
+        return;
+      case 'shutdown':
+        // publish() quits once the last VM has stopped; the tray shows the rest meanwhile.
+        quitWhenStopped = true;
+        for (const r of runner.snapshot()) if (r.state === 'running' || r.state === 'paused') runner.power(r.id, 'soft-shutdown');
+        closeWindows();
+        return;
+      case 'poweroff':
+        quitting = true;
+        await runner.stopAll();
+        app.quit();
+        return;
+      default:
+        return;
     }
-    quitting = true;
-    await runner.stopAll();
-    app.quit();
   };
   const power = (id: string, op: PowerOp): void => runner.power(id, op);
   const tray = new VireoTray(trayIconPath, {
     start: (id) => {
       const entry = library.get(id);
-      if (entry) runner.start(entry);
+      if (!entry) return;
+      runner.start(entry);
+      library.started(id);
     },
     power,
     show: (id) => showWindow(id),
     quit: () => void quit(),
   });
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate(
+        {
+          openVmx: () =>
+            void dialog
+              .showOpenDialog({ title: 'Open a VMware VM', properties: ['openFile', 'multiSelections'], filters: [{ name: 'VMware VM configuration', extensions: ['vmx'] }] })
+              .then((r) => !r.canceled && onVmx?.(r.filePaths)),
+          quit: () => void quit(),
+        },
+        { developer: !app.isPackaged },
+      ),
+    ),
+  );
 
   onVmx = (paths) => {
     const { opened, errors } = service.openVmxFiles(paths);
@@ -164,7 +204,8 @@ function startApp(): void {
   app.on('window-all-closed', () => {
     if (runner.liveCount() === 0) app.quit();
   });
-  // Quit from elsewhere (session end, Ctrl+Q): VMs are powered off before the app exits.
+  // Quit from elsewhere (the desktop session ending, a signal): there is no one to ask, so
+  // VMs are powered off before the app exits.
   app.on('before-quit', (event) => {
     if (quitting || runner.liveCount() === 0) return;
     event.preventDefault();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import { buildTrayMenu, quitQuestion, trayTooltip } from './trayMenu';
-import { NO_NESTED, type LibraryEntry } from './appProtocol';
+import { buildTrayMenu, trayTooltip } from './trayMenu';
+import { NO_NESTED, type LibraryEntry } from '../common/appProtocol';
 
 const entry = (id: string, name: string): LibraryEntry => ({ id, origin: 'user', nested: NO_NESTED, config: { name, memoryMiB: 16, cpus: 1, firmware: 'none', kernel: '/k' } });
 const entries = [entry('a', 'Alpha'), entry('b', 'Beta')];
@@ -28,9 +28,7 @@ describe('tray menu', () => {
     expect(calls).toEqual(['pause a', 'start b', 'show a']);
   });
 
-  it('asks before quitting only when VMs run', () => {
-    expect(quitQuestion(entries, [{ id: 'a', state: 'stopped' }])).toBeNull();
-    expect(quitQuestion(entries, [{ id: 'a', state: 'running' }, { id: 'b', state: 'paused' }])).toMatch(/2 VMs are running \(Alpha, Beta\)/);
+  it('says in the tooltip how many VMs run', () => {
     expect(trayTooltip([{ id: 'a', state: 'running' }])).toBe('Vireo: 1 VM running');
   });
 });

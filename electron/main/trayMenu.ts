@@ -2,7 +2,7 @@
 // that make sense in that state. Built from plain values so it is tested without Electron.
 import type { MenuItemConstructorOptions } from 'electron';
 import type { PowerOp, VmState } from '../common/protocol';
-import type { LibraryEntry, RunningVm } from './appProtocol';
+import type { LibraryEntry, RunningVm } from '../common/appProtocol';
 
 export interface TrayActions {
   start(id: string): void;
@@ -45,11 +45,4 @@ export function buildTrayMenu(entries: readonly LibraryEntry[], running: readonl
     };
   });
   return [{ label: 'Show Vireo', click: () => a.show() }, { type: 'separator' }, ...vmItems, { type: 'separator' }, { label: 'Quit Vireo', click: () => a.quit() }];
-}
-
-/** Text of the question asked before quitting powers VMs off; null when nothing runs. */
-export function quitQuestion(entries: readonly LibraryEntry[], running: readonly RunningVm[]): string | null {
-  const names = running.filter((r) => r.state !== 'stopped').map((r) => entries.find((e) => e.id === r.id)?.config.name ?? r.id);
-  if (names.length === 0) return null;
-  return `${names.length === 1 ? `${names[0]} is` : `${names.length} VMs are`} running (${names.join(', ')}). Quitting powers ${names.length === 1 ? 'it' : 'them'} off like pulling the plug.`;
 }

@@ -1,10 +1,12 @@
-// The one place BrowserWindow options live (house rule 6, Electron security checklist):
+// The one place BrowserWindow options live (Electron's security checklist,
+// https://www.electronjs.org/docs/latest/tutorial/security):
 // sandboxed, context-isolated, no Node integration, CSP on every response, navigation
 // and new windows denied, content only from app://vireo/.
 import * as path from 'node:path';
 import { BrowserWindow, session, shell } from 'electron';
 import { APP_ORIGIN_URL } from './ipcGate';
-import { RENDERER_CSP } from './appScheme';
+import { RENDERER_CSP } from '../app/appScheme';
+import { isAllowedExternalUrl } from './externalLinks';
 
 const windows = new Set<number>();
 
@@ -50,11 +52,12 @@ export function createMainWindow(iconPath: string): BrowserWindow {
   win.on('closed', () => windows.delete(id));
   win.once('ready-to-show', () => win.show());
 
-  // The app is one page: every navigation is refused; https links open in the browser.
+  // The app is one page: every navigation is refused; links on the allow-list open in the
+  // user's browser (externalLinks.ts), all others nowhere.
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.on('will-redirect', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());

@@ -4,21 +4,31 @@
 // we report to the host is in device pixels (CSS × devicePixelRatio), so a guest with
 // Tools can pick a mode that maps 1:1 onto the HiDPI screen.
 //
-// Input capture: a click captures keyboard and mouse; Ctrl+Alt releases (shown on screen).
+// Input capture (useInputCapture.ts): a click captures keyboard and mouse; a clean Ctrl+Alt
+// releases (shown on screen). Scaling mode and full screen come from the DisplayBar; the
+// mode is remembered per VM in localStorage.
 import { useEffect, useRef, useState } from 'react';
 import type { VmSession } from '../../store/vmSessions';
 import { useVmStore } from '../../store/vmStore';
-import { fitSize, toGuestPoint } from './framebuffer';
-import { isReleaseChord, RELEASE_KEYS_LABEL } from './capture';
+import { RELEASE_KEYS_LABEL } from './capture';
+import { DisplayBar } from './DisplayBar';
+import { displaySize, SCALE_MODES, type ScaleMode } from './scaling';
+import { useInputCapture } from './useInputCapture';
 
 const VIEWPORT_DEBOUNCE_MS = 300;
+const scaleKey = (id: string): string => `vireo.scale.${id}`;
+
+function savedScale(id: string): ScaleMode {
+  const saved = localStorage.getItem(scaleKey(id));
+  return SCALE_MODES.find((m) => m.mode === saved)?.mode ?? 'fit';
+}
 
 export function FramebufferCanvas({ session, id }: { session: VmSession; id: string }) {
+  const frameRef = useRef<HTMLDivElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const held = useRef(new Set<string>());
-  const [captured, setCaptured] = useState(false);
   const [avail, setAvail] = useState({ width: 0, height: 0 });
+  const [scale, setScale] = useState<ScaleMode>(() => savedScale(id));
   const mode = useVmStore((s) => s.vms[id]?.mode);
   // The VM host creates the display (and the tools bridge) when it starts the VM, and says
   // `running` after that. A `frames` or `viewport` request it gets earlier finds nothing to
@@ -81,59 +91,33 @@ export function FramebufferCanvas({ session, id }: { session: VmSession; id: str
   }, [session, hostRuns, avail.width, avail.height]);
 
   const guest = { width: mode?.width || fb.width, height: mode?.height || fb.height };
-  const size = fitSize(guest, avail);
-
-  const release = (): void => {
-    for (const code of held.current) session.send({ kind: 'key', v: 1, code, down: false });
-    held.current.clear();
-    setCaptured(false);
-    canvasRef.current?.blur();
-  };
-
-  const pointer = (e: React.PointerEvent<HTMLCanvasElement>): void => {
-    if (!captured || guest.width === 0) return;
-    const p = toGuestPoint(e.clientX, e.clientY, e.currentTarget.getBoundingClientRect(), guest);
-    session.send({ kind: 'pointer', v: 1, x: p.x, y: p.y, buttons: e.buttons });
+  const size = displaySize(scale, guest, avail, window.devicePixelRatio || 1);
+  const input = useInputCapture(session, guest);
+  const { captured } = input;
+  const chooseScale = (m: ScaleMode): void => {
+    localStorage.setItem(scaleKey(id), m);
+    setScale(m);
   };
 
   return (
-    <div className="display" ref={boxRef} data-testid="display">
-      <canvas
-        ref={canvasRef}
-        data-testid="framebuffer"
-        tabIndex={0}
-        className={captured ? 'captured' : ''}
-        style={{ width: size.width, height: size.height }}
-        onMouseDown={(e) => {
-          if (!captured) {
-            e.currentTarget.focus();
-            setCaptured(true);
-          }
-        }}
-        onPointerMove={pointer}
-        onPointerDown={pointer}
-        onPointerUp={pointer}
-        onContextMenu={(e) => captured && e.preventDefault()}
-        onBlur={() => captured && release()}
-        onKeyDown={(e) => {
-          if (!captured) return;
-          e.preventDefault();
-          if (isReleaseChord(e)) {
-            release();
-            return;
-          }
-          held.current.add(e.code);
-          session.send({ kind: 'key', v: 1, code: e.code, down: true });
-        }}
-        onKeyUp={(e) => {
-          if (!captured || !held.current.delete(e.code)) return;
-          e.preventDefault();
-          session.send({ kind: 'key', v: 1, code: e.code, down: false });
-        }}
-      />
-      {guest.width === 0 && <div className="display-empty">No display output yet</div>}
-      <div className={`capture-hint ${captured ? 'on' : ''}`} data-testid="capture-hint">
-        {captured ? `Input captured — press ${RELEASE_KEYS_LABEL} to release` : 'Click the screen to capture keyboard and mouse'}
+    <div className="display-frame" ref={frameRef}>
+      <DisplayBar session={session} live={hostRuns} scale={scale} onScale={chooseScale} onFullScreen={() => void frameRef.current?.requestFullscreen().catch(() => undefined)} />
+      <div className={`display scale-${scale}`} ref={boxRef} data-testid="display">
+        <canvas
+          ref={canvasRef}
+          data-testid="framebuffer"
+          tabIndex={0}
+          className={captured ? 'captured' : ''}
+          style={{ width: size.width, height: size.height }}
+          onMouseDown={(e) => {
+            if (!captured) input.capture(e.currentTarget);
+          }}
+          {...input.handlers}
+        />
+        {guest.width === 0 && <div className="display-empty">No display output yet</div>}
+        <div className={`capture-hint ${captured ? 'on' : ''}`} data-testid="capture-hint">
+          {captured ? `Input captured — press and release ${RELEASE_KEYS_LABEL} to release` : 'Click the screen to capture keyboard and mouse'}
+        </div>
       </div>
     </div>
   );

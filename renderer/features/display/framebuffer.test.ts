@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitSize, Framebuffer, toGuestPoint } from './framebuffer';
+import { Framebuffer } from './framebuffer';
 
 function solid(w: number, h: number, v: number): Uint8Array {
   return new Uint8Array(w * h * 4).fill(v);
@@ -34,20 +34,5 @@ describe('Framebuffer', () => {
     expect(fb.resize(100_000, 10)).toBe(false);
     expect(fb.resize(640, 480)).toBe(true);
     expect(fb.pixels.length).toBe(640 * 480 * 4);
-  });
-});
-
-describe('geometry', () => {
-  it('fits the guest aspect ratio into the box', () => {
-    expect(fitSize({ width: 640, height: 480 }, { width: 1000, height: 480 })).toEqual({ width: 640, height: 480 });
-    expect(fitSize({ width: 640, height: 480 }, { width: 320, height: 1000 })).toEqual({ width: 320, height: 240 });
-  });
-
-  it('maps a pointer in the scaled canvas to guest pixels, clamped', () => {
-    const box = { left: 10, top: 20, width: 320, height: 240 };
-    const guest = { width: 640, height: 480 };
-    expect(toGuestPoint(10, 20, box, guest)).toEqual({ x: 0, y: 0 });
-    expect(toGuestPoint(170, 140, box, guest)).toEqual({ x: 320, y: 240 });
-    expect(toGuestPoint(9999, -5, box, guest)).toEqual({ x: 639, y: 0 });
   });
 });

@@ -54,23 +54,3 @@ export class Framebuffer {
 function isDimension(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n <= MAX_DIMENSION;
 }
-
-/** Maps a pointer position inside the displayed canvas to guest pixel coordinates. */
-export function toGuestPoint(
-  clientX: number,
-  clientY: number,
-  box: { left: number; top: number; width: number; height: number },
-  guest: { width: number; height: number },
-): { x: number; y: number } {
-  const fx = box.width > 0 ? (clientX - box.left) / box.width : 0;
-  const fy = box.height > 0 ? (clientY - box.top) / box.height : 0;
-  const clamp = (v: number, max: number): number => Math.max(0, Math.min(max - 1, Math.floor(v)));
-  return { x: clamp(fx * guest.width, guest.width), y: clamp(fy * guest.height, guest.height) };
-}
-
-/** Largest size with the guest's aspect ratio that fits the available box (CSS pixels). */
-export function fitSize(guest: { width: number; height: number }, avail: { width: number; height: number }): { width: number; height: number } {
-  if (guest.width <= 0 || guest.height <= 0 || avail.width <= 0 || avail.height <= 0) return { width: 0, height: 0 };
-  const scale = Math.min(avail.width / guest.width, avail.height / guest.height);
-  return { width: Math.floor(guest.width * scale), height: Math.floor(guest.height * scale) };
-}

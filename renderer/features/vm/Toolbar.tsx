@@ -1,7 +1,9 @@
+import { useState } from 'react';
 import { useServices } from '../../app/services';
 import { power, sendHostClipboard, setNetLink, setToolsOption, startVm } from '../../app/actions';
 import { useTelemetryStore } from '../../store/telemetryStore';
 import { useVmStore } from '../../store/vmStore';
+import { ConfirmPower, type HardPowerOp } from './ConfirmPower';
 
 export function Toolbar({ id }: { id: string }) {
   const services = useServices();
@@ -13,6 +15,7 @@ export function Toolbar({ id }: { id: string }) {
   const live = state === 'running' || state === 'paused';
   // The adapter's link as the VM host last reported it (telemetry, 10 Hz).
   const link = useTelemetryStore((s) => s.histories.get(id)?.rates.at(-1)?.nics[0]?.link);
+  const [confirming, setConfirming] = useState<HardPowerOp | null>(null);
 
   return (
     <div className="toolbar" data-testid="toolbar">
@@ -43,10 +46,10 @@ export function Toolbar({ id }: { id: string }) {
             <button disabled={!live || !toolsRunning} title={toolsRunning ? 'Ask the guest to restart' : 'Needs VMware Tools in the guest'} onClick={() => power(services, id, 'soft-reboot')}>
               Restart guest
             </button>
-            <button disabled={!live} onClick={() => power(services, id, 'reset')}>
+            <button disabled={!live} onClick={() => setConfirming('reset')}>
               Reset
             </button>
-            <button disabled={!live} className="danger" onClick={() => power(services, id, 'stop')}>
+            <button disabled={!live} className="danger" onClick={() => setConfirming('stop')}>
               Power off
             </button>
           </>
@@ -57,6 +60,11 @@ export function Toolbar({ id }: { id: string }) {
           Tools: <b>{tools?.state ?? 'not-running'}</b>
           {tools?.version ? ` ${tools.version}` : ''}
         </span>
+        {live && !toolsRunning && (
+          <a href="https://github.com/vmware/open-vm-tools" target="_blank" rel="noreferrer" title="open-vm-tools: VMware Tools for Linux guests (most distributions package it as open-vm-tools)">
+            Get VMware Tools
+          </a>
+        )}
         {tools?.osName && <span data-testid="guest-os">OS: {tools.osName}</span>}
         {tools && tools.ipAddresses.length > 0 && <span data-testid="guest-ips">IP: {tools.ipAddresses.join(', ')}</span>}
       </div>
@@ -96,6 +104,23 @@ export function Toolbar({ id }: { id: string }) {
           </label>
         ) : null}
       </div>
+      {confirming && live && (
+        <ConfirmPower
+          op={confirming}
+          name={entry?.config.name ?? id}
+          onYes={() => {
+            setConfirming(null);
+            power(services, id, confirming);
+          }}
+          onNo={() => setConfirming(null)}
+        />
+      )}
+      {vm?.notice && (
+        <div className="toolbar-notice" role="status" data-testid="vm-notice">
+          <span>{vm.notice}</span>
+          <button onClick={() => useVmStore.getState().updateVm(id, { notice: undefined })}>Dismiss</button>
+        </div>
+      )}
       {vm?.lastError && (
         <div className="toolbar-error" role="alert">
           {vm.lastError.code}: {vm.lastError.message}
