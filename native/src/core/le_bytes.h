@@ -23,4 +23,16 @@ inline void put_le64(uint8_t* p, uint64_t v) {
   put_le32(p + 4, static_cast<uint32_t>(v >> 32));
 }
 
+// The n bytes of an access of any width (port and MMIO data, config space, a 24-bit
+// field): the low n bytes of v, least significant first. Bytes past the 8th are neither
+// read nor written.
+inline uint64_t le_load(const uint8_t* p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n && i < 8; ++i) v |= uint64_t{p[i]} << (8 * i);
+  return v;
+}
+inline void le_store(uint8_t* p, uint64_t v, unsigned n) {
+  for (unsigned i = 0; i < n && i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
 }  // namespace vireo

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -247,12 +249,8 @@ void Vcpu::handle_io() {
     uint64_t& rax = regs().rax;
     switch (size) {
       case 1: rax = (rax & ~0xffull) | data[0]; break;
-      case 2: rax = (rax & ~0xffffull) | (uint64_t(data[0]) | uint64_t(data[1]) << 8); break;
-      default: {
-        uint32_t v;
-        std::memcpy(&v, data, 4);
-        rax = v;  // a 32-bit destination zero-extends into RAX
-      }
+      case 2: rax = (rax & ~0xffffull) | le16(data); break;
+      default: rax = le32(data); break;  // a 32-bit destination zero-extends into RAX
     }
   }
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -34,7 +36,7 @@ constexpr uint64_t kFirmwareTables = 0x28000;
 
 std::vector<uint8_t> le(uint64_t v, size_t n) {
   std::vector<uint8_t> out(n);
-  for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(v >> (8 * i));
+  le_store(out.data(), v, static_cast<unsigned>(n));
   return out;
 }
 

@@ -15,9 +15,7 @@ using Bytes = std::vector<uint8_t>;
 constexpr size_t kHeader = 36;  // ACPI 6.5 §5.2.6 system description table header
 constexpr size_t kChecksumAt = 9;
 
-void put_le(Bytes& b, size_t at, uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
-}
+void put_le(Bytes& b, size_t at, uint64_t v, unsigned n) { le_store(b.data() + at, v, n); }
 
 Bytes header(const char sig[4], uint32_t length, uint8_t revision) {
   Bytes h(kHeader, 0);

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/le_bytes.h"
+
 namespace vireo::aml {
 
 namespace {
@@ -14,8 +16,10 @@ constexpr uint8_t kZeroOp = 0x00, kOneOp = 0x01, kNameOp = 0x08, kBytePrefix = 0
 
 void put(Bytes& out, const Bytes& b) { out.insert(out.end(), b.begin(), b.end()); }
 
+// n is 1, 2, 4 or 8.
 void put_le(Bytes& out, uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  out.resize(out.size() + n);
+  le_store(out.data() + out.size() - n, v, n);
 }
 
 // opcode(s) PkgLength body

@@ -81,11 +81,10 @@ Status TableLoader::execute(std::map<std::string, std::vector<uint8_t>>& files, 
       case kAddPointer: {
         if (!base.count(c.src)) return bad("no address for " + c.src);
         if (uint64_t{c.a} + c.zone_or_size > data.size()) return bad("pointer outside " + c.file);
-        uint64_t v = 0;
-        for (unsigned i = 0; i < c.zone_or_size; ++i) v |= uint64_t{data[c.a + i]} << (8 * i);
+        uint64_t v = le_load(data.data() + c.a, c.zone_or_size);
         v += base.at(c.src);
         if (c.zone_or_size < 8 && (v >> (8 * c.zone_or_size)) != 0) return bad("pointer to " + c.src + " does not fit");
-        for (unsigned i = 0; i < c.zone_or_size; ++i) data[c.a + i] = static_cast<uint8_t>(v >> (8 * i));
+        le_store(data.data() + c.a, v, c.zone_or_size);
         break;
       }
       case kAddChecksum: {

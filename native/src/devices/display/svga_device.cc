@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/le_bytes.h"
 #include "devices/display/svga_regs.h"
 
 namespace vireo {
@@ -201,14 +202,13 @@ void SvgaDevice::bar_read(int bar, uint64_t offset, uint8_t* data, unsigned size
     else if (offset == kValuePort) v = read_locked(index_);
   }
   // BIOS and IRQ status ports and the rest of the BAR read 0.
-  for (unsigned i = 0; i < size && i < 4; ++i) data[i] = static_cast<uint8_t>(v >> (8 * i));
+  le_store(data, v, size < 4 ? size : 4);
 }
 
 void SvgaDevice::bar_write(int bar, uint64_t offset, const uint8_t* data, unsigned size,
                            VcpuContext&) {
   if (bar != kIoBar) return;
-  uint32_t v = 0;
-  for (unsigned i = 0; i < size && i < 4; ++i) v |= uint32_t{data[i]} << (8 * i);
+  uint32_t v = static_cast<uint32_t>(le_load(data, size < 4 ? size : 4));
   std::lock_guard guard(mu_);
   if (offset == kIndexPort) index_ = v;
   else if (offset == kValuePort) write_locked(index_, v);

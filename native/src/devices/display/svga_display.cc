@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -127,16 +129,16 @@ void Display::copy_rect(const DisplayMode& m, const DisplayRect& r, PixelFormat 
       switch (m.bpp) {
         case 24: {
           const uint8_t* p = row + size_t{x} * 3;
-          rgb = uint32_t{p[2]} << 16 | uint32_t{p[1]} << 8 | p[0];
+          rgb = static_cast<uint32_t>(le_load(p, 3));
           break;
         }
         case 16: {  // RGB565
-          uint32_t v = row[x * 2] | row[x * 2 + 1] << 8;
+          uint32_t v = le16(row + x * 2);
           rgb = expand(v >> 11, 5) << 16 | expand((v >> 5) & 0x3f, 6) << 8 | expand(v & 0x1f, 5);
           break;
         }
         case 15: {  // XRGB1555
-          uint32_t v = row[x * 2] | row[x * 2 + 1] << 8;
+          uint32_t v = le16(row + x * 2);
           rgb = expand((v >> 10) & 0x1f, 5) << 16 | expand((v >> 5) & 0x1f, 5) << 8 |
                 expand(v & 0x1f, 5);
           break;

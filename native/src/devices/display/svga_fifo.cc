@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "core/le_bytes.h"
 #include "devices/display/svga_regs.h"
 
 namespace vireo {
@@ -225,7 +226,7 @@ void SvgaFifo::define_cursor(SvgaCommandSink& sink) {
       else if (xor_depth == 8)
         color = sink.palette_color(row[x]) & 0xffffff;
       else
-        color = (row[4 * x] | row[4 * x + 1] << 8 | row[4 * x + 2] << 16) & 0xffffff;
+        color = static_cast<uint32_t>(le_load(row + 4 * x, 3));
       img.bgra[std::size_t{y} * w + x] = (a && color == 0) ? 0 : 0xff000000u | color;
     }
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -94,12 +96,11 @@ void BochsVbe::pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext
     std::lock_guard guard(mu_);
     v = port == kIndexPort ? index_ : read_locked(index_);
   }
-  for (unsigned i = 0; i < size && i < 2; ++i) data[i] = static_cast<uint8_t>(v >> (8 * i));
+  le_store(data, v, size < 2 ? size : 2);
 }
 
 void BochsVbe::pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext&) {
-  uint16_t v = data[0];
-  if (size >= 2) v |= static_cast<uint16_t>(data[1] << 8);
+  uint16_t v = static_cast<uint16_t>(le_load(data, size < 2 ? size : 2));
   std::lock_guard guard(mu_);
   if (port == kIndexPort) index_ = v;
   else write_locked(index_, v);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -30,10 +32,6 @@ int64_t host_utc() {
       .count();
 }
 
-void put_le16(uint8_t* p, uint64_t v) {
-  p[0] = uint8_t(v);
-  p[1] = uint8_t(v >> 8);
-}
 }  // namespace
 
 CmosRtc::CmosRtc(uint64_t below_4g, uint64_t above_4g, unsigned cpus, Clock clock)
@@ -50,9 +48,7 @@ CmosRtc::CmosRtc(uint64_t below_4g, uint64_t above_4g, unsigned cpus, Clock cloc
       below_4g > 16 * kMiB ? std::min<uint64_t>((below_4g - 16 * kMiB) / (64 * kKiB), 0xFFFF) : 0;
   put_le16(&ram_[kMem16mLo], over_16m);  // 64 KiB units between 16 MiB and the PCI hole
   uint64_t over_4g = std::min<uint64_t>(above_4g / (64 * kKiB), 0xFFFFFF);
-  ram_[kMem4gLo] = uint8_t(over_4g);  // 64 KiB units above 4 GiB, 24 bits
-  ram_[kMem4gLo + 1] = uint8_t(over_4g >> 8);
-  ram_[kMem4gLo + 2] = uint8_t(over_4g >> 16);
+  le_store(&ram_[kMem4gLo], over_4g, 3);  // 64 KiB units above 4 GiB, 24 bits
   ram_[kCpuCount] = uint8_t(std::clamp(cpus, 1u, 256u) - 1);
   // AT checksum over 0x10..0x2D, big-endian at 0x2E/0x2F.
   unsigned sum = 0;

@@ -1,13 +1,13 @@
 #include "devices/legacy/debug_ports.h"
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
 // Little-endian value of an access of 1, 2, 4 or 8 bytes, truncated to 32 bits.
 uint32_t value_of(const uint8_t* data, unsigned size) {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < size && i < 4; ++i) v |= static_cast<uint32_t>(data[i]) << (8 * i);
-  return v;
+  return static_cast<uint32_t>(le_load(data, size < 4 ? size : 4));
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/guest_memory.h"
+#include "core/le_bytes.h"
 
 namespace vireo {
 
@@ -30,7 +31,7 @@ void put_be32(uint8_t* p, uint32_t v) {
 }
 std::vector<uint8_t> le_bytes(uint64_t v, unsigned n) {
   std::vector<uint8_t> out(n);
-  for (unsigned i = 0; i < n; ++i) out[i] = uint8_t(v >> (8 * i));
+  le_store(out.data(), v, n);
   return out;
 }
 }  // namespace
@@ -138,7 +139,7 @@ void FwCfg::pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuCon
   std::lock_guard guard(lock_);
   if (port == kPortSelector) {
     // Only a 16-bit access selects (QEMU's port accepts no other width there).
-    if (size == 2) select(static_cast<uint16_t>(data[0] | data[1] << 8));
+    if (size == 2) select(le16(data));
   } else if (port == kPortDmaHigh && size == 4) {
     dma_high_ = be32(data);
   } else if (port == kPortDmaHigh && size == 8) {

@@ -225,7 +225,7 @@ void E1000::bar_read(int bar, uint64_t offset, uint8_t* data, unsigned size, Vcp
     else if ((offset & ~3u) == kIoData) v = read_locked(io_addr_ & (kBarSize - 4));
     v >>= 8 * (offset & 3);
   }
-  for (unsigned i = 0; i < size; ++i) data[i] = static_cast<uint8_t>(v >> (8 * i));
+  le_store(data, v, size);
 }
 
 // Registers are written 32 bits at a time (manual 13.1: "all registers ... 32-bit");

@@ -1,5 +1,6 @@
 #include "devices/net/e1000_eeprom.h"
 
+#include "core/le_bytes.h"
 #include "devices/net/e1000_regs.h"
 
 namespace vireo {
@@ -16,7 +17,7 @@ constexpr uint32_t kOpRead = 0x6;    // 1 10
 // stay erased (0xFFFF) as on a blank part.
 E1000Eeprom::E1000Eeprom(const E1000Identity& id) {
   words_.fill(0xFFFF);
-  for (unsigned i = 0; i < 3; ++i) words_[i] = static_cast<uint16_t>(id.mac[2 * i] | id.mac[2 * i + 1] << 8);
+  for (unsigned i = 0; i < 3; ++i) words_[i] = le16(&id.mac[2 * i]);
   words_[0x03] = 0x0000;  // compatibility: no special features
   words_[0x05] = 0x0000;  // image version
   words_[0x08] = 0x3000;  // PBA number, two words

@@ -1,5 +1,6 @@
 #include "devices/net/e1000_filter.h"
 
+#include "core/le_bytes.h"
 #include "devices/net/e1000_regs.h"
 
 namespace vireo {
@@ -7,8 +8,8 @@ namespace vireo {
 using namespace e1000;
 
 void E1000Filter::set_station(const uint8_t mac[6]) {
-  ra_[0] = uint32_t{mac[0]} | uint32_t{mac[1]} << 8 | uint32_t{mac[2]} << 16 | uint32_t{mac[3]} << 24;
-  ra_[1] = uint32_t{mac[4]} | uint32_t{mac[5]} << 8 | kRahAv;
+  ra_[0] = le32(mac);
+  ra_[1] = le16(mac + 4) | kRahAv;
 }
 
 E1000Filter::Kind E1000Filter::kind(const uint8_t* dst) {
@@ -24,8 +25,8 @@ bool E1000Filter::accept(const uint8_t* dst, uint32_t rctl, int vlan) const {
   if (k == Kind::kBroadcast && (rctl & kRctlBam)) return true;
   if (k == Kind::kUnicast && (rctl & kRctlUpe)) return true;
   if (k != Kind::kUnicast && (rctl & kRctlMpe)) return true;
-  uint32_t low = uint32_t{dst[0]} | uint32_t{dst[1]} << 8 | uint32_t{dst[2]} << 16 | uint32_t{dst[3]} << 24;
-  uint32_t high = uint32_t{dst[4]} | uint32_t{dst[5]} << 8;
+  uint32_t low = le32(dst);
+  uint32_t high = le16(dst + 4);
   for (unsigned i = 0; i < kRaPairs; ++i) {
     uint32_t rah = ra_[2 * i + 1];
     // Address select (RAH 17:16) 00 = destination address; other selects match sources.

@@ -106,7 +106,9 @@ NetPort::Rx E1000Rx::receive(const uint8_t* data, size_t len, const GuestMemory&
       pcss < frame_.size() ? static_cast<uint16_t>(~inet_checksum(frame_.data() + pcss, frame_.size() - pcss)) : 0;
   if (!(cfg.rctl & kRctlSecrc)) {
     uint32_t crc = ethernet_crc32(frame_.data(), frame_.size());
-    for (int i = 0; i < 4; ++i) frame_.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+    uint8_t fcs[4];
+    put_le32(fcs, crc);
+    frame_.insert(frame_.end(), fcs, fcs + 4);
   }
   uint16_t special = strip ? be16(data + 14) : 0;
   if (strip) status |= kRxStatVp;

@@ -189,7 +189,7 @@ void Vmxnet3::bar_read(int bar, uint64_t offset, uint8_t* data, unsigned size, V
     }
     v >>= 8 * (offset & 3);
   }
-  for (unsigned i = 0; i < size; ++i) data[i] = static_cast<uint8_t>(v >> (8 * i));
+  le_store(data, v, size);
 }
 
 void Vmxnet3::bar_write(int bar, uint64_t offset, const uint8_t* data, unsigned size, VcpuContext&) {

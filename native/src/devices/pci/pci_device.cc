@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cerrno>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 HostPages::~HostPages() {
@@ -55,14 +57,6 @@ struct PciDevice::Bar : PioDevice, MmioDevice {
 
 namespace {
 bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
-uint16_t le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
-void put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v);
-  p[1] = static_cast<uint8_t>(v >> 8);
-}
-void put32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
 unsigned bar_offset(int bar) {
   return bar == PciDevice::kRomBarIndex ? PciDevice::kRomBar : PciDevice::kBar0 + 4 * bar;
 }
@@ -73,14 +67,12 @@ constexpr uint16_t kCommandWritable = 0x0001 | 0x0002 | 0x0004 | 0x0040 | 0x0100
 PciDevice::PciDevice(std::string name, PciResources res, uint16_t vendor, uint16_t device,
                      uint32_t class_code, uint8_t revision)
     : name_(std::move(name)), res_(res) {
-  put16(&config_[kVendorId], vendor);
-  put16(&config_[kDeviceId], device);
+  put_le16(&config_[kVendorId], vendor);
+  put_le16(&config_[kDeviceId], device);
   config_[kRevision] = revision;
-  config_[kClassProg] = static_cast<uint8_t>(class_code);
-  config_[kClassProg + 1] = static_cast<uint8_t>(class_code >> 8);
-  config_[kClassProg + 2] = static_cast<uint8_t>(class_code >> 16);
+  le_store(&config_[kClassProg], class_code, 3);
   config_[kHeaderType] = 0x00;  // type 0, single function
-  put16(&wmask_[kCommand], kCommandWritable);
+  put_le16(&wmask_[kCommand], kCommandWritable);
   wmask_[kCacheLine] = 0xff;
   wmask_[kLatency] = 0xff;
   wmask_[kInterruptLine] = 0xff;
@@ -124,11 +116,7 @@ void PciDevice::reset_config() {
   decode_locked();
 }
 
-uint32_t PciDevice::dword_locked(unsigned offset) const {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < 4; ++i) v |= uint32_t{config_[offset + i]} << (8 * i);
-  return v;
-}
+uint32_t PciDevice::dword_locked(unsigned offset) const { return le32(&config_[offset]); }
 
 uint64_t PciDevice::wanted_base_locked(int index) const {
   const Bar& bar = *bars_[index];
@@ -202,8 +190,8 @@ Status PciDevice::add_io_bar(int bar, uint32_t size, PciBarHandler* handler) {
   b.handler = handler;
   b.range_name = name_ + ".bar" + std::to_string(bar);
   unsigned off = bar_offset(bar);
-  put32(&config_[off], 1);  // bit 0: I/O space indicator
-  put32(&wmask_[off], ~(size - 1) & ~uint32_t{3});
+  put_le32(&config_[off], 1);  // bit 0: I/O space indicator
+  put_le32(&wmask_[off], ~(size - 1) & ~uint32_t{3});
   power_on_ = config_;
   return Status::Ok();
 }
@@ -219,8 +207,8 @@ Status PciDevice::add_mmio_bar(int bar, uint32_t size, bool prefetchable, PciBar
   b.handler = handler;
   b.range_name = name_ + ".bar" + std::to_string(bar);
   unsigned off = bar_offset(bar);
-  put32(&config_[off], prefetchable ? 0x8 : 0);  // bits 2:1 = 00: 32-bit, bit 3: prefetchable
-  put32(&wmask_[off], ~(size - 1));
+  put_le32(&config_[off], prefetchable ? 0x8 : 0);  // bits 2:1 = 00: 32-bit, bit 3: prefetchable
+  put_le32(&wmask_[off], ~(size - 1));
   power_on_ = config_;
   return Status::Ok();
 }
@@ -237,8 +225,8 @@ Status PciDevice::add_ram_bar(int bar, HostPages* pages, bool prefetchable, bool
   b.pages = pages;
   b.log_dirty = log_dirty;
   unsigned off = bar_offset(bar);
-  put32(&config_[off], prefetchable ? 0x8 : 0);
-  put32(&wmask_[off], ~static_cast<uint32_t>(b.size - 1));
+  put_le32(&config_[off], prefetchable ? 0x8 : 0);
+  put_le32(&wmask_[off], ~static_cast<uint32_t>(b.size - 1));
   power_on_ = config_;
   return Status::Ok();
 }
@@ -254,15 +242,15 @@ Status PciDevice::set_rom(HostPages* pages) {
   b.pages = pages;
   b.read_only = true;
   // Bits 31:11 address (low ones fixed 0 below the size), bit 0 enable.
-  put32(&wmask_[kRomBar], (~static_cast<uint32_t>(b.size - 1) & ~uint32_t{0x7ff}) | 1);
+  put_le32(&wmask_[kRomBar], (~static_cast<uint32_t>(b.size - 1) & ~uint32_t{0x7ff}) | 1);
   power_on_ = config_;
   return Status::Ok();
 }
 
 void PciDevice::set_subsystem(uint16_t vendor, uint16_t id) {
   std::lock_guard guard(mu_);
-  put16(&config_[kSubsysVendor], vendor);
-  put16(&config_[kSubsysId], id);
+  put_le16(&config_[kSubsysVendor], vendor);
+  put_le16(&config_[kSubsysId], id);
   power_on_ = config_;
 }
 
@@ -290,7 +278,7 @@ Status PciDevice::assign_bar(int bar, uint32_t address) {
   unsigned off = bar_offset(bar);
   // Keep the read-only type bits below the size; replace the address bits.
   uint32_t type_bits = dword_locked(off) & static_cast<uint32_t>(b.size - 1);
-  put32(&config_[off], address | type_bits | (bar == kRomBarIndex ? 1u : 0u));
+  put_le32(&config_[off], address | type_bits | (bar == kRomBarIndex ? 1u : 0u));
   decode_locked();
   power_on_ = config_;
   return Status::Ok();
@@ -298,7 +286,7 @@ Status PciDevice::assign_bar(int bar, uint32_t address) {
 
 void PciDevice::set_command(uint16_t command) {
   std::lock_guard guard(mu_);
-  put16(&config_[kCommand], command & kCommandWritable);
+  put_le16(&config_[kCommand], command & kCommandWritable);
   decode_locked();
   power_on_ = config_;
 }

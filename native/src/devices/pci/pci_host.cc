@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 Status PciHost::add_device(unsigned slot, PciDevice* device) {
@@ -111,7 +113,7 @@ void PciHost::pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext&
   if (!(latch & 0x80000000u)) return;  // all-ones already in data
   uint32_t v = config_read((latch >> 16) & 0xff, (latch >> 11) & 0x1f, (latch >> 8) & 7,
                            (latch & 0xfc) + byte, n);
-  for (unsigned i = 0; i < n; ++i) data[i] = static_cast<uint8_t>(v >> (8 * i));
+  le_store(data, v, n);
 }
 
 void PciHost::pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext&) {
@@ -133,8 +135,7 @@ void PciHost::pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuC
   if (!(latch & 0x80000000u)) return;
   unsigned byte = off - 4;
   unsigned n = size <= 4 - byte ? size : 4 - byte;
-  uint32_t v = 0;
-  for (unsigned i = 0; i < n; ++i) v |= uint32_t{data[i]} << (8 * i);
+  uint32_t v = static_cast<uint32_t>(le_load(data, n));
   config_write((latch >> 16) & 0xff, (latch >> 11) & 0x1f, (latch >> 8) & 7, (latch & 0xfc) + byte,
                n, v);
 }

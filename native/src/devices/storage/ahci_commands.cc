@@ -4,6 +4,7 @@
 // names (an AHCI HBA moves PIO data through the PRDT too, 5.3.9).
 #include <cstring>
 
+#include "core/le_bytes.h"
 #include "devices/storage/ahci_port.h"
 #include "devices/storage/ata_opcodes.h"
 
@@ -29,7 +30,7 @@ bool decode_lba(const uint8_t* f, bool lba48, uint64_t* lba, uint64_t* count) {
   if (lba48) {
     *lba = uint64_t{f[10]} << 40 | uint64_t{f[9]} << 32 | uint64_t{f[8]} << 24 |
            uint64_t{f[6]} << 16 | uint64_t{f[5]} << 8 | f[4];
-    *count = uint64_t{f[13]} << 8 | f[12];
+    *count = le16(f + 12);
     if (!*count) *count = 65536;
     return true;
   }

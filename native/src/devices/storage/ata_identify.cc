@@ -1,5 +1,7 @@
 #include "devices/storage/ata_identify.h"
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -84,10 +86,7 @@ AtaIdentify ata_identify_cdrom(const std::string& model, const std::string& seri
 }
 
 void ata_identify_bytes(const AtaIdentify& id, uint8_t* out) {
-  for (unsigned i = 0; i < id.size(); ++i) {
-    out[2 * i] = static_cast<uint8_t>(id[i]);
-    out[2 * i + 1] = static_cast<uint8_t>(id[i] >> 8);
-  }
+  for (unsigned i = 0; i < id.size(); ++i) put_le16(out + 2 * i, id[i]);
 }
 
 }  // namespace vireo

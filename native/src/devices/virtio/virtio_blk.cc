@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -23,10 +25,9 @@ uint64_t VirtioBlk::features() const {
 void VirtioBlk::config_read(uint64_t offset, uint8_t* data, unsigned size) {
   uint8_t cfg[24] = {};
   uint64_t capacity = backend_.size_bytes() / 512;
-  for (int i = 0; i < 8; ++i) cfg[i] = static_cast<uint8_t>(capacity >> (8 * i));
-  uint32_t seg_max = kQueueSize - 2;  // header and status take two descriptors
-  for (int i = 0; i < 4; ++i) cfg[12 + i] = static_cast<uint8_t>(seg_max >> (8 * i));
-  cfg[21] = 512 >> 8;  // blk_size 512
+  put_le64(cfg, capacity);
+  put_le32(cfg + 12, kQueueSize - 2);  // seg_max: header and status take two descriptors
+  put_le32(cfg + 20, 512);             // blk_size
   for (unsigned i = 0; i < size; ++i) data[i] = offset + i < sizeof cfg ? cfg[offset + i] : 0;
 }
 
@@ -53,9 +54,8 @@ uint32_t VirtioBlk::serve(const VirtChain& chain, const GuestMemory& mem) {
   uint8_t status = kStatusIoErr;
   uint32_t written = 1;
   if (chain.read(mem, 0, header, kHeader)) {
-    uint32_t type = header[0] | header[1] << 8 | header[2] << 16 | uint32_t{header[3]} << 24;
-    uint64_t sector = 0;
-    for (int i = 0; i < 8; ++i) sector |= uint64_t{header[8 + i]} << (8 * i);
+    uint32_t type = le32(header);
+    uint64_t sector = le64(header + 8);
     switch (type) {
       case kTypeIn:
         status = transfer(chain, mem, true, sector, status_at);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
@@ -16,14 +18,7 @@ constexpr unsigned kDfSelect = 0x00, kDf = 0x04, kGfSelect = 0x08, kGf = 0x0C, k
                    kQSize = 0x18, kQMsix = 0x1A, kQEnable = 0x1C, kQNotifyOff = 0x1E,
                    kQDesc = 0x20, kQAvail = 0x28, kQUsed = 0x30;
 
-void put_le(uint8_t* p, uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint64_t get_le(const uint8_t* p, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
-  return v;
-}
+
 
 }  // namespace
 
@@ -106,23 +101,23 @@ VirtQueue* VirtioPci::selected_queue() {
 void VirtioPci::common_bytes(uint8_t* b) {
   memset(b, 0, kCommonSize);
   uint64_t offered = model_.features();
-  put_le(b + kDfSelect, device_feature_select_, 4);
-  put_le(b + kDf, device_feature_select_ < 2 ? offered >> (32 * device_feature_select_) : 0, 4);
-  put_le(b + kGfSelect, driver_feature_select_, 4);
-  put_le(b + kGf, driver_feature_select_ < 2 ? driver_features_ >> (32 * driver_feature_select_) : 0, 4);
-  put_le(b + kMsix, kNoVector, 2);
-  put_le(b + kNumQueues, queues_.size(), 2);
+  le_store(b + kDfSelect, device_feature_select_, 4);
+  le_store(b + kDf, device_feature_select_ < 2 ? offered >> (32 * device_feature_select_) : 0, 4);
+  le_store(b + kGfSelect, driver_feature_select_, 4);
+  le_store(b + kGf, driver_feature_select_ < 2 ? driver_features_ >> (32 * driver_feature_select_) : 0, 4);
+  le_store(b + kMsix, kNoVector, 2);
+  le_store(b + kNumQueues, queues_.size(), 2);
   b[kDeviceStatus] = status_;
   b[kGeneration] = config_generation_;
-  put_le(b + kQSelect, queue_select_, 2);
-  put_le(b + kQMsix, kNoVector, 2);
+  le_store(b + kQSelect, queue_select_, 2);
+  le_store(b + kQMsix, kNoVector, 2);
   if (VirtQueue* q = selected_queue()) {
-    put_le(b + kQSize, q->size(), 2);
-    put_le(b + kQEnable, q->enabled() ? 1 : 0, 2);
-    put_le(b + kQNotifyOff, queue_select_, 2);
-    put_le(b + kQDesc, q->desc, 8);
-    put_le(b + kQAvail, q->avail, 8);
-    put_le(b + kQUsed, q->used, 8);
+    le_store(b + kQSize, q->size(), 2);
+    le_store(b + kQEnable, q->enabled() ? 1 : 0, 2);
+    le_store(b + kQNotifyOff, queue_select_, 2);
+    le_store(b + kQDesc, q->desc, 8);
+    le_store(b + kQAvail, q->avail, 8);
+    le_store(b + kQUsed, q->used, 8);
   }
 }
 
@@ -131,20 +126,20 @@ void VirtioPci::common_write(uint64_t offset, const uint8_t* data, unsigned size
   common_bytes(b);
   for (unsigned i = 0; i < size && offset + i < kCommonSize; ++i) b[offset + i] = data[i];
   auto touched = [&](unsigned field, unsigned n) { return offset < field + n && field < offset + size; };
-  if (touched(kDfSelect, 4)) device_feature_select_ = static_cast<uint32_t>(get_le(b + kDfSelect, 4));
-  if (touched(kGfSelect, 4)) driver_feature_select_ = static_cast<uint32_t>(get_le(b + kGfSelect, 4));
+  if (touched(kDfSelect, 4)) device_feature_select_ = static_cast<uint32_t>(le_load(b + kDfSelect, 4));
+  if (touched(kGfSelect, 4)) driver_feature_select_ = static_cast<uint32_t>(le_load(b + kGfSelect, 4));
   if (touched(kGf, 4) && driver_feature_select_ < 2 && !(status_ & kStatusFeaturesOk)) {
     unsigned shift = 32 * driver_feature_select_;
-    driver_features_ = (driver_features_ & ~(0xFFFFFFFFull << shift)) | get_le(b + kGf, 4) << shift;
+    driver_features_ = (driver_features_ & ~(0xFFFFFFFFull << shift)) | le_load(b + kGf, 4) << shift;
   }
-  if (touched(kQSelect, 2)) queue_select_ = static_cast<uint16_t>(get_le(b + kQSelect, 2));
+  if (touched(kQSelect, 2)) queue_select_ = static_cast<uint16_t>(le_load(b + kQSelect, 2));
   VirtQueue* q = selected_queue();
   if (q && !q->enabled()) {
-    if (touched(kQSize, 2)) q->set_size(static_cast<uint16_t>(get_le(b + kQSize, 2)));  // invalid: ignored
-    if (touched(kQDesc, 8)) q->desc = get_le(b + kQDesc, 8);
-    if (touched(kQAvail, 8)) q->avail = get_le(b + kQAvail, 8);
-    if (touched(kQUsed, 8)) q->used = get_le(b + kQUsed, 8);
-    if (touched(kQEnable, 2) && get_le(b + kQEnable, 2) == 1) q->enable();  // misaligned: stays 0
+    if (touched(kQSize, 2)) q->set_size(static_cast<uint16_t>(le_load(b + kQSize, 2)));  // invalid: ignored
+    if (touched(kQDesc, 8)) q->desc = le_load(b + kQDesc, 8);
+    if (touched(kQAvail, 8)) q->avail = le_load(b + kQAvail, 8);
+    if (touched(kQUsed, 8)) q->used = le_load(b + kQUsed, 8);
+    if (touched(kQEnable, 2) && le_load(b + kQEnable, 2) == 1) q->enable();  // misaligned: stays 0
   }
   if (touched(kDeviceStatus, 1)) {
     uint8_t v = b[kDeviceStatus];

@@ -2,22 +2,16 @@
 
 #include <atomic>
 
+#include "core/le_bytes.h"
+
 namespace vireo {
 
 namespace {
 bool read16(const GuestMemory& mem, uint64_t gpa, uint16_t* v) {
   uint8_t b[2];
   if (!mem.read(gpa, b, 2)) return false;
-  *v = static_cast<uint16_t>(b[0] | b[1] << 8);
+  *v = le16(b);
   return true;
-}
-void put_le(uint8_t* p, uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint64_t get_le(const uint8_t* p, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
-  return v;
 }
 
 // Walks `segs` from byte `offset` for `len` bytes, calling fn(gpa, host_offset, n).
@@ -105,10 +99,10 @@ bool VirtQueue::walk(const GuestMemory& mem, uint16_t head, VirtChain* chain) {
     if (idx >= size_ || n >= size_) return false;  // bad index, or a chain longer than the ring: a loop
     uint8_t d[16];
     if (!mem.read(desc + 16ull * idx, d, sizeof d)) return false;
-    uint64_t addr = get_le(d, 8);
-    uint32_t len = static_cast<uint32_t>(get_le(d + 8, 4));
-    uint16_t flags = static_cast<uint16_t>(get_le(d + 12, 2));
-    uint16_t next = static_cast<uint16_t>(get_le(d + 14, 2));
+    uint64_t addr = le_load(d, 8);
+    uint32_t len = static_cast<uint32_t>(le_load(d + 8, 4));
+    uint16_t flags = static_cast<uint16_t>(le_load(d + 12, 2));
+    uint16_t next = static_cast<uint16_t>(le_load(d + 14, 2));
     if (flags & kDescIndirect) return false;
     total += len;
     if (total > kMaxChainBytes) return false;
@@ -128,8 +122,8 @@ bool VirtQueue::walk(const GuestMemory& mem, uint16_t head, VirtChain* chain) {
 bool VirtQueue::push_used(const GuestMemory& mem, uint16_t head, uint32_t len) {
   if (!enabled_ || broken_) return false;
   uint8_t elem[8];
-  put_le(elem, head, 4);
-  put_le(elem + 4, len, 4);
+  le_store(elem, head, 4);
+  le_store(elem + 4, len, 4);
   if (!mem.write(used + 4 + 8ull * (used_idx_ % size_), elem, sizeof elem)) {
     broken_ = true;
     return false;
@@ -137,7 +131,7 @@ bool VirtQueue::push_used(const GuestMemory& mem, uint16_t head, uint32_t len) {
   std::atomic_thread_fence(std::memory_order_release);  // the element before the index
   ++used_idx_;
   uint8_t idx[2];
-  put_le(idx, used_idx_, 2);
+  le_store(idx, used_idx_, 2);
   if (!mem.write(used + 2, idx, 2)) {
     broken_ = true;
     return false;
