@@ -39,12 +39,12 @@ export function relativeIn(folder: string, real: string): string {
  * in errors ("disk scsi0:0 of snapshot 'Clean'"); every failure is a SnapshotError with
  * the remedy.
  */
-export function inspectChain(file: string, folder: string, what: string): Chain {
+export function inspectChain(file: string, folder: string, what: string, otherwise?: string): Chain {
   let disk;
   try {
     disk = openDisk(file, { readOnly: true, within: folder });
   } catch (err) {
-    throw diskProblem(err, what, folder);
+    throw diskProblem(err, what, folder, otherwise);
   }
   try {
     const info = disk.info();
@@ -57,7 +57,7 @@ export function inspectChain(file: string, folder: string, what: string): Chain 
     const sparse = info.extents.find((e) => e.type === 'SPARSE');
     return { layers, sizeBytes: disk.size, grainSectors: sparse?.grainSize, ddb: info.ddb ?? [], format: info.format };
   } catch (err) {
-    throw err instanceof DiskError ? diskProblem(err, what, folder) : err;
+    throw err instanceof DiskError ? diskProblem(err, what, folder, otherwise) : err;
   } finally {
     disk.close();
   }
@@ -65,16 +65,16 @@ export function inspectChain(file: string, folder: string, what: string): Chain 
 
 /** The folder a snapshot's disk file must be in, checked on a path the .vmx or an index
  *  names: refused when it leaves the folder (real paths). */
-export function insideFolder(folder: string, rel: string, what: string): string {
+export function insideFolder(folder: string, rel: string, what: string, otherwise?: string): string {
   const p = path.resolve(folder, rel);
   let real: string;
   try {
-    real = realPath(p);
+    real = realPath(p, 'open');
   } catch (err) {
-    throw diskProblem(err, what, folder);
+    throw diskProblem(err, what, folder, otherwise);
   }
   if (real === folder || !isInside(folder, real)) {
-    throw new SnapshotError('disk', p, `${what}: resolves to ${real}, outside the VM folder ${folder}: snapshot disks must stay in the VM folder`);
+    throw new SnapshotError('disk', p, `${what}: resolves to ${real}, outside the VM folder ${folder}: snapshot disks must stay in the VM folder${otherwise ? `, ${otherwise}` : ''}`);
   }
   return real;
 }

@@ -88,7 +88,8 @@ export function buildTree(s: VmState, without?: number): FileTree {
     if (snap.id === without) continue;
     for (const disk of snap.disks) {
       const what = `disk ${disk.node} of snapshot '${snap.name}'`;
-      const chain = inspectChain(insideFolder(s.folder, disk.file, what), s.folder, what);
+      const otherwise = `or delete the snapshot (vireo snapshot ${s.vmx} delete ${JSON.stringify(snap.name)})`;
+      const chain = inspectChain(insideFolder(s.folder, disk.file, what, otherwise), s.folder, what, otherwise);
       tree.add(chain);
       tree.pin(chain.layers[0].real, { kind: 'vireo', id: snap.id, node: disk.node });
     }
@@ -96,7 +97,8 @@ export function buildTree(s: VmState, without?: number): FileTree {
   for (const snap of s.vmsd?.snapshots ?? []) {
     for (const disk of snap.disks) {
       const what = `disk ${disk.node} of VMware snapshot '${snap.name}'`;
-      const chain = inspectChain(insideFolder(s.folder, disk.fileName, what), s.folder, what);
+      const otherwise = 'or delete the snapshot in VMware';
+      const chain = inspectChain(insideFolder(s.folder, disk.fileName, what, otherwise), s.folder, what, otherwise);
       tree.add(chain);
       tree.pin(chain.layers[0].real, { kind: 'vmware', uid: snap.uid, node: disk.node });
     }

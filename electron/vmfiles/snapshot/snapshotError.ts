@@ -30,9 +30,10 @@ export class SnapshotError extends Error {
 
 /**
  * A disk problem met while following a chain, as one line with the remedy. `what` says
- * which disk of which state it is ("disk scsi0:0 of snapshot 'Clean'").
+ * which disk of which state it is ("disk scsi0:0 of snapshot 'Clean'"); `otherwise` is the
+ * way out when the file cannot be mended ("or delete snapshot 'Clean'").
  */
-export function diskProblem(err: unknown, what: string, folder: string): SnapshotError {
+export function diskProblem(err: unknown, what: string, folder: string, otherwise?: string): SnapshotError {
   if (!(err instanceof DiskError)) {
     const e = err as NodeJS.ErrnoException;
     return new SnapshotError('io', e?.path ?? folder, `${what}: ${e?.message ?? String(err)}`);
@@ -62,5 +63,5 @@ export function diskProblem(err: unknown, what: string, folder: string): Snapsho
     default:
       return new SnapshotError('disk', err.file, `${what}: ${detail}`);
   }
-  return new SnapshotError('disk', err.file, `${what}: ${detail}: ${remedy}`);
+  return new SnapshotError('disk', err.file, `${what}: ${detail}: ${remedy}${otherwise ? `, ${otherwise}` : ''}`);
 }

@@ -43,6 +43,7 @@ export function createSparseVmdk(file: string, sizeBytes: number, opts: CreateOp
     header: [],
     ddb: ddb(sectors, adapterType),
   };
+  if (!quotableName(path.basename(file))) throw new DiskError('out-of-range', file, 'a VMDK name cannot contain quotes or control characters (its descriptor names the file between quotes)');
   const base = path.basename(file).replace(/\.vmdk$/i, '');
   const dir = path.dirname(file);
   const created: string[] = [];

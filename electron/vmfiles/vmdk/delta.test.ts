@@ -101,6 +101,8 @@ describe('createDeltaVmdk', () => {
     createSparseVmdk(path.join(dir, 'b.vmdk'), MiB);
     expect(() => deltaOn(dir, 'b.vmdk', 'x"y.vmdk')).toThrow(/cannot be written into a descriptor/);
     expect(() => deltaOn(dir, 'b.vmdk', 'b.vmdk')).toThrow(/already exists/);
+    expect(() => createSparseVmdk(path.join(dir, 'q"uote.vmdk'), MiB)).toThrow(/cannot contain quotes/);
+    expect(fs.existsSync(path.join(dir, 'q"uote.vmdk'))).toBe(false);
   });
 });
 
