@@ -151,13 +151,13 @@ describe('the VM must be stopped', () => {
     const vmx = vm(dir, 'disk.vmdk');
     const lock = acquireLock(vmx);
     try {
-      refused(dir, () => takeSnapshot(vmx, 'S'), 'running', /VM\.vmx is running \(.*VM\.vmx\.lck: in use by this process since .*\): stop the VM \(quit it in VMware too\), then retry; nothing was changed$/);
+      refused(dir, () => takeSnapshot(vmx, 'S'), 'running', /VM\.vmx: the VM is running \(.*VM\.vmx\.lck: in use by this process since .*\): stop the VM \(quit it in VMware too\), then retry; nothing was changed$/);
     } finally {
       lock.release();
     }
     const diskLock = acquireLock(path.join(dir, 'disk.vmdk'));
     try {
-      refused(dir, () => takeSnapshot(vmx, 'S'), 'running', /disk scsi0:0 \(.*disk\.vmdk\) is in use/);
+      refused(dir, () => takeSnapshot(vmx, 'S'), 'running', /disk\.vmdk: disk scsi0:0 is in use \(.*disk\.vmdk\.lck: in use by this process/);
     } finally {
       diskLock.release();
     }

@@ -79,8 +79,8 @@ export function lockVm(s: VmState): () => void {
     for (const l of locks.splice(0).reverse()) l.release();
   };
   try {
-    locks.push(take(s.vmx, `${s.vmx} is running`));
-    for (const d of s.disks) if (fs.existsSync(d.real)) locks.push(take(d.real, `disk ${d.node} (${d.real}) is in use`));
+    locks.push(take(s.vmx, 'the VM is running'));
+    for (const d of s.disks) if (fs.existsSync(d.real)) locks.push(take(d.real, `disk ${d.node} is in use`));
   } catch (err) {
     release();
     throw err;
