@@ -71,7 +71,7 @@ export function snapshotCommand(argv: string[], out: (text: string) => void, err
       out(listSnapshots(a.vmx));
       return 0;
     case 'take':
-      out(takeSnapshot(a.vmx, a.name, a.description).lines.join('\n') + '\n');
+      out(takeSnapshot(a.vmx, a.name, a.description, new Date(), progressTo(err)).lines.join('\n') + '\n');
       return 0;
     case 'revert':
       out(revertSnapshot(a.vmx, a.name, progressTo(err)).lines.join('\n') + '\n');

@@ -8,7 +8,8 @@
 //   * a file nothing needs with several children stays: they all build on it.
 // Every step leaves each needed state readable and the CID chain valid, and the .vmx and
 // the index are saved after each one, so an interruption (a crash, a full disk) leaves
-// consistent files; the next take, revert or delete finishes the work. Protected files
+// consistent files; the next take, revert or delete (each ends with a cleanup) finishes
+// the work. Protected files
 // (VMware's) and files Vireo did not make are never deleted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -78,14 +79,14 @@ function mergeChild(s: VmState, tree: FileTree, n: FileNode, c: FileNode, report
       report.kept.push(`kept ${c.rel} above ${n.rel}, which cannot be written (${err.message})`);
       return false;
     }
-    throw new SnapshotError('io', c.real, `${what} failed (${(err as Error).message}); every snapshot and the present state still read as before: free space or fix the cause, then run the delete or revert again to finish`);
+    throw new SnapshotError('io', c.real, `${what} failed (${(err as Error).message}); every snapshot and the present state still read as before: free space or fix the cause, then the next vireo snapshot take, revert or delete finishes it`);
   }
   for (const g of tree.children(c.real)) {
     const hint = path.relative(path.dirname(g.real), n.real).split(path.sep).join('/');
     try {
       setParentLink(g.real, { cid: n.cid!, fileNameHint: hint }, s.folder);
     } catch (err) {
-      throw new SnapshotError('io', g.real, `${what}: re-pointing ${g.rel} at ${n.rel} failed (${(err as Error).message}); it still reads through ${c.rel}, which is kept: run the delete or revert again to finish`);
+      throw new SnapshotError('io', g.real, `${what}: re-pointing ${g.rel} at ${n.rel} failed (${(err as Error).message}); it still reads through ${c.rel}, which is kept: the next vireo snapshot take, revert or delete finishes it`);
     }
     g.parent = n.real;
   }

@@ -15,9 +15,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanup, type CleanupReport, type ConsolidationProgress } from './cleanup';
-import { inspectChain, insideFolder, relativeIn, type Chain } from './diskChain';
+import { insideFolder, relativeIn, type Chain } from './diskChain';
 import { discardDelta, nextDeltaPath, prepareDelta, publishDelta, type PreparedDelta } from './deltaDisk';
-import { buildTree } from './fileTree';
+import { buildTree, type FileTree } from './fileTree';
 import { SnapshotError } from './snapshotError';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_SNAPSHOTS, validName, type VireoSnapshot } from './snapshotIndex';
 import { loadVm, lockVm, restoreVmx, saveIndex, saveVmx, setDiskFile, type VmState } from './vmState';
@@ -66,7 +66,7 @@ function currentParent(s: VmState): Pick<VireoSnapshot, 'parent' | 'vmwareParent
   return s.vmsd?.current ? { parent: null, vmwareParent: s.vmsd.current } : { parent: null };
 }
 
-export function takeSnapshot(vmx: string, name: string, description = '', now = new Date()): OpResult {
+export function takeSnapshot(vmx: string, name: string, description = '', now = new Date(), progress?: ConsolidationProgress): OpResult {
   return withLockedVm(vmx, (s) => {
     if (!validName(name)) throw new SnapshotError('unsupported', s.vmx, `snapshot name ${JSON.stringify(name.slice(0, 80))} is empty, longer than ${MAX_NAME_LENGTH} characters or has control characters: choose another`);
     if (description.length > MAX_DESCRIPTION_LENGTH) throw new SnapshotError('unsupported', s.vmx, `the description is longer than ${MAX_DESCRIPTION_LENGTH} characters: shorten it`);
@@ -75,7 +75,9 @@ export function takeSnapshot(vmx: string, name: string, description = '', now = 
     }
     if (s.index.snapshots.length >= MAX_SNAPSHOTS) throw new SnapshotError('unsupported', s.vmx, `the VM has ${MAX_SNAPSHOTS} snapshots: delete some first`);
     if (s.disks.length === 0) throw new SnapshotError('unsupported', s.vmx, 'the VM has no hard disk that snapshots apply to: nothing to take');
-    const chains = s.disks.map((d) => inspectChain(d.real, s.folder, `disk ${d.node} of ${path.basename(s.vmx)}`));
+    // The whole tree must read correctly: this take also finishes an interrupted cleanup.
+    const tree = buildTree(s);
+    const chains = s.disks.map((d) => tree.chains.get(d.real)!);
     const snap: VireoSnapshot = {
       id: s.index.lastId + 1,
       name,
@@ -90,7 +92,10 @@ export function takeSnapshot(vmx: string, name: string, description = '', now = 
     s.index.current = snap.id;
     delete s.index.vmwareCurrent;
     commit(s, deltas);
-    return { lines: [...s.notes, `took snapshot '${name}': ${describeDeltas(s, deltas)}`] };
+    moveCurrent(s, tree, chains, deltas);
+    chains.forEach((c, i) => tree.pin(c.layers[0].real, { kind: 'vireo', id: snap.id, node: s.disks[i].node }));
+    const report = cleanup(s, tree, progress);
+    return { lines: [...s.notes, `took snapshot '${name}': ${describeDeltas(s, deltas)}`, ...describeCleanup(report)], cleanup: report };
   });
 }
 
@@ -112,9 +117,8 @@ export function revertSnapshot(vmx: string, selector: string, progress?: Consoli
     const chains = s.disks.map((d) => {
       const w = wanted.find((x) => x.node === d.node)!;
       const what = `disk ${d.node} of ${label}`;
-      return tree.chains.get(insideFolder(s.folder, w.file, what)) ?? inspectChain(insideFolder(s.folder, w.file, what), s.folder, what);
+      return tree.chains.get(insideFolder(s.folder, w.file, what))!; // pinned, so read by buildTree
     });
-    const oldTops = s.disks.map((d) => tree.chains.get(d.real)!.layers[0].real);
     const deltas = startDeltas(chains);
     if (found.kind === 'vireo') {
       s.index.current = found.snap.id;
@@ -124,14 +128,7 @@ export function revertSnapshot(vmx: string, selector: string, progress?: Consoli
       s.index.vmwareCurrent = found.snap.uid;
     }
     commit(s, deltas);
-    // The present state moved to the new deltas; the old tops are needed by nothing now.
-    s.disks.forEach((d, i) => {
-      const old = tree.nodes.get(oldTops[i])!;
-      old.pins = old.pins.filter((p) => !(p.kind === 'current' && p.node === d.node));
-      tree.add({ ...chains[i], layers: [{ real: deltas[i].final, rel: relativeIn(s.folder, deltas[i].final), cid: deltas[i].cid, parent: chains[i].layers[0].real }, ...chains[i].layers] });
-      tree.nodes.get(deltas[i].final)!.vireoMade = true;
-      tree.pin(deltas[i].final, { kind: 'current', node: d.node });
-    });
+    moveCurrent(s, tree, chains, deltas);
     const report = cleanup(s, tree, progress);
     return { lines: [...s.notes, `reverted to ${label}: ${describeDeltas(s, deltas)}`, ...describeCleanup(report)], cleanup: report };
   });
@@ -165,6 +162,17 @@ export function deleteSnapshot(vmx: string, selector: string, progress?: Consoli
     }
     const report = cleanup(s, tree, progress);
     return { lines: [...lines, ...describeCleanup(report)], cleanup: report };
+  });
+}
+
+/** In the tree, "you are here" moves from each disk's old top to its new delta (on `chains[i]`). */
+function moveCurrent(s: VmState, tree: FileTree, chains: Chain[], deltas: PreparedDelta[]): void {
+  for (const n of tree.nodes.values()) n.pins = n.pins.filter((p) => p.kind !== 'current');
+  s.disks.forEach((d, i) => {
+    const top = chains[i].layers[0];
+    tree.add({ ...chains[i], layers: [{ real: deltas[i].final, rel: relativeIn(s.folder, deltas[i].final), cid: deltas[i].cid, parent: top.real }, ...chains[i].layers] });
+    tree.nodes.get(deltas[i].final)!.vireoMade = true;
+    tree.pin(deltas[i].final, { kind: 'current', node: d.node });
   });
 }
 

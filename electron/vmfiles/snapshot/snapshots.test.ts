@@ -212,6 +212,30 @@ describe('delete', () => {
     if (HAVE_QEMU_IMG) qemuCheckAll(dir);
   });
 
+  it.runIf(HAVE_QEMU_IMG)('a delete interrupted after the index was written is finished by the next take', () => {
+    const { dir, vmx } = vmWithOneDisk();
+    takeSnapshot(vmx, 'S1');
+    writeGuest(current(vmx), 0, pattern(65536, 51));
+    takeSnapshot(vmx, 'S2');
+    writeGuest(current(vmx), 65536, pattern(65536, 52));
+    const now = qemuFlatCopy(current(vmx), path.join(tmp, `${path.basename(dir)}-now.raw`));
+    // As a delete of S2 leaves things when it stops right after saving the index.
+    const file = indexPathFor(vmx);
+    const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+    j.snapshots = j.snapshots.filter((x: { name: string }) => x.name !== 'S2');
+    j.current = 1;
+    fs.writeFileSync(file, JSON.stringify(j));
+    const r = takeSnapshot(vmx, 'S3');
+    expect(r.lines).toEqual([
+      "took snapshot 'S3': scsi0:0 now writes to disk-000003.vmdk",
+      'consolidated disk-000002.vmdk into disk-000001.vmdk',
+      'removed disk-000002.vmdk',
+    ]);
+    expect(readIndex(file).index.snapshots.map((x) => [x.name, x.disks[0].file])).toEqual([['S1', 'disk.vmdk'], ['S3', 'disk-000001.vmdk']]);
+    expect(qemuSame(now, current(vmx))).toBe(true);
+    expect(qemuCheckAll(dir)).toEqual(['disk-000001.vmdk', 'disk-000003.vmdk', 'disk.vmdk']);
+  });
+
   it('works through the ids when names repeat, and says which to use', () => {
     const { vmx } = vmWithOneDisk();
     takeSnapshot(vmx, 'X');
