@@ -19,12 +19,15 @@ export type SnapshotErrorCode =
 export class SnapshotError extends Error {
   readonly code: SnapshotErrorCode;
   readonly file: string;
+  /** The message without the file name in front. */
+  readonly detail: string;
 
-  constructor(code: SnapshotErrorCode, file: string, message: string) {
-    super(`${file}: ${message}`);
+  constructor(code: SnapshotErrorCode, file: string, detail: string) {
+    super(`${file}: ${detail}`);
     this.name = 'SnapshotError';
     this.code = code;
     this.file = file;
+    this.detail = detail;
   }
 }
 

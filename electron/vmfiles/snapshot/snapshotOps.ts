@@ -31,6 +31,8 @@ export interface OpResult {
   cleanup?: CleanupReport;
 }
 
+const SELECTOR_RE = /^(id|vmware):\d+$/;
+
 /** Snapshot `selector`: a name, or `id:N` (Vireo) / `vmware:N` (VMware uid) when names repeat. */
 export function findSnapshot(s: VmState, selector: string): Found {
   const byId = /^id:(\d+)$/.exec(selector);
@@ -69,6 +71,7 @@ function currentParent(s: VmState): Pick<VireoSnapshot, 'parent' | 'vmwareParent
 export function takeSnapshot(vmx: string, name: string, description = '', now = new Date(), progress?: ConsolidationProgress): OpResult {
   return withLockedVm(vmx, (s) => {
     if (!validName(name)) throw new SnapshotError('unsupported', s.vmx, `snapshot name ${JSON.stringify(name.slice(0, 80))} is empty, longer than ${MAX_NAME_LENGTH} characters or has control characters: choose another`);
+    if (SELECTOR_RE.test(name)) throw new SnapshotError('unsupported', s.vmx, `snapshot name ${JSON.stringify(name)} reads as a snapshot id (id:N, vmware:N): choose another`);
     if (description.length > MAX_DESCRIPTION_LENGTH) throw new SnapshotError('unsupported', s.vmx, `the description is longer than ${MAX_DESCRIPTION_LENGTH} characters: shorten it`);
     if (s.index.snapshots.some((x) => x.name === name) || s.vmsd?.snapshots.some((x) => x.name === name)) {
       throw new SnapshotError('exists', s.vmx, `a snapshot named ${JSON.stringify(name)} exists already: choose another name`);
@@ -94,7 +97,7 @@ export function takeSnapshot(vmx: string, name: string, description = '', now = 
     commit(s, deltas);
     moveCurrent(s, tree, chains, deltas);
     chains.forEach((c, i) => tree.pin(c.layers[0].real, { kind: 'vireo', id: snap.id, node: s.disks[i].node }));
-    const report = cleanup(s, tree, progress);
+    const report = cleanupAfter(`took snapshot '${name}'`, s, tree, progress);
     return { lines: [...s.notes, `took snapshot '${name}': ${describeDeltas(s, deltas)}`, ...describeCleanup(report)], cleanup: report };
   });
 }
@@ -129,7 +132,7 @@ export function revertSnapshot(vmx: string, selector: string, progress?: Consoli
     }
     commit(s, deltas);
     moveCurrent(s, tree, chains, deltas);
-    const report = cleanup(s, tree, progress);
+    const report = cleanupAfter(`reverted to ${label}`, s, tree, progress);
     return { lines: [...s.notes, `reverted to ${label}: ${describeDeltas(s, deltas)}`, ...describeCleanup(report)], cleanup: report };
   });
 }
@@ -160,9 +163,19 @@ export function deleteSnapshot(vmx: string, selector: string, progress?: Consoli
       fs.rmSync(path.join(path.dirname(s.vmx), snap.machineState), { force: true });
       lines.push(`removed its machine state ${snap.machineState}`);
     }
-    const report = cleanup(s, tree, progress);
+    const report = cleanupAfter(`deleted snapshot '${snap.name}'`, s, tree, progress);
     return { lines: [...lines, ...describeCleanup(report)], cleanup: report };
   });
+}
+
+/** Cleanup once the operation itself is saved: a failure says that it was done. */
+function cleanupAfter(done: string, s: VmState, tree: FileTree, progress?: ConsolidationProgress): CleanupReport {
+  try {
+    return cleanup(s, tree, progress);
+  } catch (err) {
+    if (err instanceof SnapshotError) throw new SnapshotError(err.code, err.file, `${done}, but ${err.detail}`);
+    throw err;
+  }
 }
 
 /** In the tree, "you are here" moves from each disk's old top to its new delta (on `chains[i]`). */

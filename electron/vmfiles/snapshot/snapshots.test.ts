@@ -236,6 +236,30 @@ describe('delete', () => {
     expect(qemuCheckAll(dir)).toEqual(['disk-000001.vmdk', 'disk-000003.vmdk', 'disk.vmdk']);
   });
 
+  it.runIf(HAVE_QEMU_IMG)('a base that cannot be written (streamOptimized) keeps the delta above it', () => {
+    const dir = newDir();
+    fs.mkdirSync(dir, { recursive: true });
+    const raw = path.join(dir, 'src.raw');
+    fs.writeFileSync(raw, Buffer.concat([BASE, Buffer.alloc(SIZE - BASE.length)]));
+    qemuImg('convert', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, path.join(dir, 'ova.vmdk'));
+    fs.rmSync(raw);
+    const vmx = makeVm(dir, 'OVA', [{ node: 'scsi0:0', file: 'ova.vmdk', size: SIZE }]);
+    takeSnapshot(vmx, 'S');
+    writeGuest(current(vmx), 0, pattern(4096, 61));
+    const seen = readGuest(current(vmx));
+    const r = deleteSnapshot(vmx, 'S');
+    expect(r.lines).toEqual(["deleted snapshot 'S'", expect.stringMatching(/^kept ova-000001\.vmdk above ova\.vmdk, which cannot be written \(.*streamOptimized.*read-only.*\)$/)]);
+    expect(vmxValue(vmx, 'scsi0:0.fileName')).toBe('ova-000001.vmdk');
+    expect(readGuest(current(vmx)).equals(seen)).toBe(true);
+    expect(readIndex(indexPathFor(vmx)).index).toMatchObject({ snapshots: [], deltas: ['ova-000001.vmdk'] });
+    qemuCheckAll(dir);
+  });
+
+  it('refuses a name that reads as an id', () => {
+    const { vmx } = vmWithOneDisk();
+    expect(() => takeSnapshot(vmx, 'id:4')).toThrow(/reads as a snapshot id \(id:N, vmware:N\): choose another/);
+  });
+
   it('works through the ids when names repeat, and says which to use', () => {
     const { vmx } = vmWithOneDisk();
     takeSnapshot(vmx, 'X');
