@@ -61,6 +61,8 @@ export function loadVm(vmxArg: string): VmState {
     if (d.external) {
       refusals.push(new SnapshotError('unsupported', d.path, `disk ${node} (${d.key} in ${vmx}) lies outside the VM folder ${folder}: snapshot deltas are made beside their disk, so move it into the VM folder first`));
     }
+    const twin = disks.find((x) => x.real === d.real);
+    if (twin) refusals.push(new SnapshotError('unsupported', d.path, `disks ${twin.node} and ${node} of ${vmx} name the same file: give each disk its own file`));
     disks.push({ node, key: d.key, real: d.real });
   }
   const indexFile = indexPathFor(vmx);
