@@ -39,7 +39,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const arg = (name) => process.argv.indexOf(name);
+const arg = (/** @type {string} */ name) => process.argv.indexOf(name);
 const RUNS = arg('--runs') > 0 ? Number(process.argv[arg('--runs') + 1]) : 5;
 const guest = path.join(root, 'native/guests/build/bench_backdoor.bin');
 const bare = path.join(root, 'bench/build/bare_kvm');
@@ -64,7 +64,10 @@ function build() {
   if (!fs.existsSync(path.join(root, 'out/electron/cli/main.js'))) throw new Error('out/ is not built: run npx tsc -b');
 }
 
+/** @typedef {{ getversion?: number; infoget?: number; exits?: number; passed: boolean; tail: string }} Run */
+
 // One run: the guest's "bench:" lines parsed into { getversion, infoget, exits }.
+/** @param {string[]} argv @returns {Promise<Run>} */
 function once(argv) {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,7 +77,7 @@ function once(argv) {
     child.stderr.on('data', (d) => (out += d.toString('latin1')));
     child.on('close', () => {
       clearTimeout(timer);
-      const num = (re) => {
+      const num = (/** @type {RegExp} */ re) => {
         const m = out.match(re);
         return m ? Number(m[1]) : undefined;
       };
@@ -89,22 +92,28 @@ function once(argv) {
   });
 }
 
+/** @param {(number | undefined)[]} xs @returns {number | undefined} */
 const median = (xs) => {
   const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
   return v.length ? v[Math.floor(v.length / 2)] : undefined;
 };
+/** @param {number | undefined} x */ 
 const ns = (x) => (x === undefined ? 'n/a' : x.toFixed(0));
+/** @param {(number | undefined)[]} xs */
 const spread = (xs) => {
   const v = xs.filter((x) => x !== undefined);
   return v.length ? `${ns(Math.min(...v))}-${ns(Math.max(...v))}` : 'n/a';
 };
+/** @param {number | undefined} a @param {number | undefined} b */ 
 const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+/** @param {number | undefined} r @param {number} goal */
 const verdict = (r, goal) => (r === undefined ? 'n/a' : `${r.toFixed(2)} (goal <= ${goal.toFixed(1)}: ${r <= goal ? 'met' : 'NOT met'})`);
 
 (async () => {
   build();
   const load0 = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`backdoor benchmark: ${RUNS} runs per system, interleaved, medians (host: ${os.cpus()[0].model}, ${os.cpus().length} cpus, load average ${load0})`);
+  /** @type {Record<string, Run[]>} */
   const runs = Object.fromEntries(systems.map((s) => [s.name, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const s of systems) {
@@ -113,6 +122,7 @@ const verdict = (r, goal) => (r === undefined ? 'n/a' : `${r.toFixed(2)} (goal <
       runs[s.name].push(r);
     }
   }
+  /** @type {Record<string, { gv?: number; ig?: number; exits?: number }>} */
   const med = {};
   console.log('\n| system | GETVERSION ns/op (median) | range | info-get ns/round trip (median) | range | `in` exits per info-get |');
   console.log('|---|---:|---:|---:|---:|---:|');
@@ -135,7 +145,7 @@ const verdict = (r, goal) => (r === undefined ? 'n/a' : `${r.toFixed(2)} (goal <
   console.log(`info-get vireo/bare (same guest loop; bare answers with a canned reply in C): ${ratio(v.ig, b.ig)?.toFixed(2) ?? 'n/a'}` +
     ` (Vireo's extra per round trip: ${ns(v.ig !== undefined && b.ig !== undefined ? v.ig - b.ig : undefined)} ns)`);
   console.log(`info-get without the guest loop's own cost (estimate: bare info-get - exits x bare GETVERSION = ${ns(loop)} ns): ` +
-    `${loop === undefined ? 'n/a' : verdict(ratio(v.ig - loop, exitSum), 1.5)}`);
+    `${loop === undefined || v.ig === undefined ? 'n/a' : verdict(ratio(v.ig - loop, exitSum), 1.5)}`);
   console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log('Times are the guest\'s own (TSC at the CPUID 0x40000010 frequency). Every guest instruction is emulated on');
   console.log('this host (docs/host-kvm.md), so each figure includes the guest\'s loop instructions; bare runs the same loop.');

@@ -16,18 +16,23 @@ const vireo = [process.execPath, path.join(root, 'bin/vireo.js'), 'run'];
 const qemu = ['qemu-system-x86_64', '-enable-kvm', '-nodefaults', '-no-user-config', '-nographic', '-serial', 'stdio', '-no-reboot'];
 const lkvm = process.env.LKVM;
 
+/** @param {string} cmd */
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
 // One run: ms to the first byte of `marker` on stdout, and ms to process exit.
+/** @param {string[]} argv @param {string} marker @param {boolean} killOnMarker
+ *  @returns {Promise<{ first?: number; marker?: number; exit: number }>} */
 function once(argv, marker, killOnMarker) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
+    /** @type {number | undefined} */
     let first;
+    /** @type {number | undefined} */
     let seen;
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.stdout.on('data', (d) => {
@@ -45,20 +50,26 @@ function once(argv, marker, killOnMarker) {
   });
 }
 
+/** @param {(number | undefined)[]} xs @returns {number | undefined} */
 const median = (xs) => {
   const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
   return v.length ? v[Math.floor(v.length / 2)] : undefined;
 };
 
+/** @param {string} name @param {string[]} argv @param {string} marker
+ *  @returns {Promise<{ name: string; first?: number; marker?: number; exit?: number; failed?: boolean }>} */
 async function measure(name, argv, marker, killOnMarker = false) {
   const rs = [];
   for (let i = 0; i < RUNS; i++) rs.push(await once(argv, marker, killOnMarker));
+  /** @type {{ name: string; first?: number; marker?: number; exit?: number; failed?: boolean }} */
   const r = { name, first: median(rs.map((x) => x.first)), marker: median(rs.map((x) => x.marker)), exit: median(rs.map((x) => x.exit)) };
   if (r.marker === undefined) r.failed = true;
   return r;
 }
 
+/** @param {number | undefined} x */ 
 const fmt = (x) => (x === undefined ? '   n/a' : x.toFixed(1).padStart(8));
+/** @param {number | undefined} a @param {number | undefined} b */ 
 const ratio = (a, b) => (a === undefined || b === undefined ? '  n/a' : (a / b).toFixed(2).padStart(5));
 
 (async () => {

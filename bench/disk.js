@@ -68,7 +68,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const arg = (name) => process.argv.indexOf(name);
+const arg = (/** @type {string} */ name) => process.argv.indexOf(name);
 const RUNS = arg('--runs') > 0 ? Number(process.argv[arg('--runs') + 1]) : 5;
 const guest = path.join(root, 'native/guests/build/bench_disk.bin');
 
@@ -88,6 +88,7 @@ function build() {
     if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) throw new Error(`${cmd} is not installed (apt-get install qemu-utils qemu-system-x86)`);
 }
 
+/** @param {string[]} args */
 function qemuImg(args) {
   const r = spawnSync('qemu-img', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`qemu-img ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
@@ -96,6 +97,7 @@ function qemuImg(args) {
 
 // Masters in `dir`: master.raw (tagged, fully written), master.vmdk (its monolithicSparse
 // conversion: every grain allocated) and expected.raw (master.raw after the guest's writes).
+/** @param {string} dir */
 function makeImages(dir) {
   const img = Buffer.alloc(IMAGE_MIB * MiB);
   for (let s = 0; s < img.length / 512; s++) {
@@ -108,7 +110,12 @@ function makeImages(dir) {
   qemuImg(['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=monolithicSparse', path.join(dir, 'master.raw'), path.join(dir, 'master.vmdk')]);
 }
 
+/** @typedef {{ name: string; format: string; image: string; argv: string[] }} System */
+/** @typedef {{ res: Record<string, { mibs: number; iops: number }>; flushUs?: number; passed: boolean; imageOk: boolean; tail: string }} Run */
+
+/** @param {string} dir */
 function systems(dir) {
+  /** @type {System[]} */
   const list = [];
   const formats = arg('--no-vmdk') > 0 ? ['raw'] : ['raw', 'vmdk'];
   const caches = arg('--no-cache-none') > 0 ? ['writeback'] : ['writeback', 'none'];
@@ -127,6 +134,7 @@ function systems(dir) {
 
 // One run on a fresh copy of the master image: the guest's "bench:" lines as
 // { 'seqread qd1': { mibs, iops }, ..., flushUs }, whether it passed, and the image check.
+/** @param {System} sys @param {string} dir @returns {Promise<Run>} */
 function once(sys, dir) {
   fs.copyFileSync(path.join(dir, `master.${sys.format}`), sys.image);
   return new Promise((resolve) => {
@@ -137,6 +145,7 @@ function once(sys, dir) {
     child.stderr.on('data', (d) => (out += d.toString('latin1')));
     child.on('close', () => {
       clearTimeout(timer);
+      /** @type {Run['res']} */
       const res = {};
       for (const m of out.matchAll(/bench: (\w+) qd=(\d+) reqs=\d+ bytes=\d+ us=\d+ MiB\/s=([\d.]+) IOPS=([\d.]+)/g))
         res[`${m[1]} qd${m[2]}`] = { mibs: Number(m[3]), iops: Number(m[4]) };
@@ -149,12 +158,16 @@ function once(sys, dir) {
   });
 }
 
+/** @param {(number | undefined)[]} xs @returns {number | undefined} */
 const median = (xs) => {
   const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
   return v.length ? v[Math.floor(v.length / 2)] : undefined;
 };
+/** @param {number | undefined} x */ 
 const f1 = (x) => (x === undefined ? 'n/a' : x.toFixed(1));
+/** @param {number | undefined} x */ 
 const f0 = (x) => (x === undefined ? 'n/a' : x.toFixed(0));
+/** @param {number | undefined} a @param {number | undefined} b */ 
 const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
 const ROWS = ['seqread', 'seqwrite', 'randread', 'randwrite'].flatMap((p) => [`${p} qd1`, `${p} qd8`]);
 
@@ -167,6 +180,7 @@ const ROWS = ['seqread', 'seqwrite', 'randread', 'randwrite'].flatMap((p) => [`$
     const load0 = os.loadavg().map((x) => x.toFixed(2)).join(' ');
     console.log(`disk benchmark: ${RUNS} runs per system, interleaved, medians of the guest's own TSC times ` +
       `(host: ${os.cpus()[0].model}, ${os.cpus().length} cpus, load average ${load0})`);
+    /** @type {Record<string, Run[]>} */
     const runs = Object.fromEntries(sys.map((s) => [s.name, []]));
     for (let i = 0; i < RUNS; i++) {
       for (const s of sys) {
@@ -176,6 +190,7 @@ const ROWS = ['seqread', 'seqwrite', 'randread', 'randwrite'].flatMap((p) => [`$
         runs[s.name].push(r);
       }
     }
+    /** @param {string} name @param {string} row @param {'mibs' | 'iops'} key */
     const med = (name, row, key) => median(runs[name].filter((r) => r.passed).map((r) => r.res[row]?.[key]));
     let met = 0;
     let total = 0;

@@ -46,7 +46,15 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
+/** @typedef {import('../electron/vmhost/native').NativeAddon} NativeAddon */
+/** @typedef {import('../electron/vmhost/native').NativeVm} NativeVm */
+/** @typedef {import('../electron/vmhost/native').NativeVmEvent} NativeVmEvent */
+/** @typedef {typeof import('../electron/vmhost/displaySession').DisplaySession} DisplaySessionClass */
+/** @typedef {typeof import('../electron/vmhost/display/frameBuffer').FrameBuffer} FrameBufferClass */
+/** @typedef {{ fps: number; frames: number; tickRate: number; cpuPerSec: number; cpuPerFrame?: number }} SessionRun */
+
 const root = path.resolve(__dirname, '..');
+/** @param {string} name @param {number} dflt */
 const arg = (name, dflt) => (process.argv.indexOf(name) > 0 ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const RUNS = arg('--runs', 3);
 const SECONDS = arg('--seconds', 5);
@@ -61,7 +69,7 @@ function build() {
   if (!fs.existsSync(path.join(root, 'out/electron/vmhost/displaySession.js'))) throw new Error('out/ is not built: run npx tsc -b');
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -81,12 +89,15 @@ function makeFrames() {
 }
 
 // Starts the guest and waits for milestone 2 (mode set). `ended` resolves on 'stopped'.
+/** @param {NativeAddon} native @returns {Promise<{ vm: NativeVm; ended: Promise<void> }>} */
 async function bootGuest(native) {
   const vm = new native.Vm({ memoryBytes: 64 << 20, cpus: 1, kernel: guest, serialConsole: false, noReboot: true });
   let ready = false;
+  /** @type {NativeVmEvent | undefined} */
   let stopped;
-  let onStopped;
-  const ended = new Promise((resolve) => (onStopped = resolve));
+  /** @type {() => void} */
+  let onStopped = () => undefined;
+  const ended = new Promise((/** @type {(v?: undefined) => void} */ resolve) => (onStopped = resolve));
   vm.start((e) => {
     if (e.type === 'milestone' && e.code === 2) ready = true;
     if (e.type === 'stopped') {
@@ -106,6 +117,7 @@ function makeConsumer() {
   const sink = new Uint8Array(FRAME_BYTES);
   return {
     frames: 0,
+    /** @param {Uint8Array[]} rectPixels */
     take(rectPixels) {
       this.frames++;
       let at = 0;
@@ -118,8 +130,11 @@ function makeConsumer() {
   };
 }
 
+/** @param {NativeVm} vm @param {Uint8Array[]} frames */
 function takeOnly(vm, frames) {
+  /** @type {number[]} */
   const take = [];
+  /** @type {number[]} */
   const write = [];
   const end = nowMs() + SECONDS * 1000;
   for (let i = 0; nowMs() < end; i++) {
@@ -134,6 +149,7 @@ function takeOnly(vm, frames) {
   return { take: median(take), write: median(write) };
 }
 
+/** @param {NativeVm} vm @param {Uint8Array[]} frames @param {FrameBufferClass} FrameBuffer */
 function pipeline(vm, frames, FrameBuffer) {
   const fb = new FrameBuffer(W, H, 'rgba');
   const consumer = makeConsumer();
@@ -155,6 +171,8 @@ function pipeline(vm, frames, FrameBuffer) {
 }
 
 // DisplaySession with its 60 fps FramePacer; `produce` = write VRAM every 8 ms.
+/** @param {NativeVm} vm @param {Uint8Array[]} frames @param {DisplaySessionClass} DisplaySession @param {boolean} produce
+ *  @returns {Promise<SessionRun>} */
 async function session(vm, frames, DisplaySession, produce) {
   const consumer = makeConsumer();
   const display = new DisplaySession(vm, (ev) => {
@@ -173,7 +191,7 @@ async function session(vm, frames, DisplaySession, produce) {
       }, 8)
     : null;
   // The pacer's counters (a private field in TypeScript, plain in the compiled JS).
-  const stats = display.pacer.stats;
+  const stats = /** @type {any} */ (display).pacer.stats;
   const ticks = () => stats.delivered + stats.idleTicks + stats.skippedInFlight;
   const k0 = ticks();
   const c0 = cpuMs();
@@ -189,6 +207,7 @@ async function session(vm, frames, DisplaySession, produce) {
 }
 
 // As the VM host does (vmSession.ts): stop, wait for the 'stopped' event, then close.
+/** @param {NativeVm} vm @param {Promise<void>} ended */
 async function stopVm(vm, ended) {
   vm.stop();
   await Promise.race([ended, sleep(5000)]);
@@ -202,11 +221,14 @@ async function idleOff() {
   return { cpuPerSec: ((cpuMs() - c0) * 1000) / (nowMs() - t0) };
 }
 
+/** @param {(number | undefined)[]} xs @returns {number | undefined} */
 function median(xs) {
-  const v = xs.filter((x) => x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
+  const v = xs.filter(/** @returns {x is number} */ (x) => x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
   return v.length ? v[Math.floor(v.length / 2)] : undefined;
 }
+/** @param {number | undefined} x */
 const f1 = (x, d = 1) => (x === undefined ? 'n/a' : x.toFixed(d));
+/** @param {(number | undefined)[]} xs */
 const range = (xs, d = 1) => {
   const v = xs.filter((x) => x !== undefined);
   return v.length ? `${f1(Math.min(...v), d)}-${f1(Math.max(...v), d)}` : 'n/a';
@@ -221,6 +243,7 @@ const range = (xs, d = 1) => {
   console.log(`display benchmark: ${W}x${H}x32, ${RUNS} runs x ${SECONDS} s per phase, medians (host: ${os.cpus()[0].model}, ${os.cpus().length} cpus, load average ${load0})`);
   const { vm, ended } = await bootGuest(loadNative());
   const frames = makeFrames();
+  /** @type {{ take: (number | undefined)[]; write: (number | undefined)[]; pipe: ReturnType<typeof pipeline>[]; sess: SessionRun[]; idle: SessionRun[]; off: { cpuPerSec: number }[] }} */
   const r = { take: [], write: [], pipe: [], sess: [], idle: [], off: [] };
   try {
     for (let k = 0; k < RUNS; k++) {
@@ -235,7 +258,8 @@ const range = (xs, d = 1) => {
   } finally {
     await stopVm(vm, ended);
   }
-  const pick = (list, key) => list.map((x) => x[key]);
+  /** @template {object} T @param {T[]} list @param {keyof T} key @returns {(number | undefined)[]} */
+  const pick = (list, key) => list.map((x) => /** @type {number | undefined} */ (x[key]));
   const pipeCpu = median(pick(r.pipe, 'cpuPerFrame'));
   const sessFps = median(pick(r.sess, 'fps'));
   const capacity = pipeCpu ? 1000 / pipeCpu : undefined;
@@ -259,7 +283,7 @@ const range = (xs, d = 1) => {
   const IDLE_LIMIT = 10; // ms of CPU per second = 1 % of a core
   console.log(`>= 60 fps at 1080p with one core (capacity): ${capacity !== undefined && capacity >= 60 ? 'met' : 'NOT met'} ` +
     `(one core carries ${f1(capacity)} frames/s at ${f1(pipeCpu, 2)} ms of CPU each, excl. the producer's writeVram)`);
-  console.log(`>= 60 fps delivered by the 60 fps DisplaySession: ${sessFps >= 59.5 ? 'met' : 'NOT met'} ` +
+  console.log(`>= 60 fps delivered by the 60 fps DisplaySession: ${sessFps !== undefined && sessFps >= 59.5 ? 'met' : 'NOT met'} ` +
     `(${f1(sessFps)} frames/s from ${f1(median(pick(r.sess, 'tickRate')))} pacer ticks/s)`);
   console.log(`idle display cost ~ 0 (0 frames, < ${IDLE_LIMIT} ms CPU/s): ${idleFrames === 0 && idleCost !== undefined && idleCost < IDLE_LIMIT ? 'met' : 'NOT met'} ` +
     `(${f1(idleFrames, 0)} frames, ${f1(idleCost, 2)} ms of CPU per second over frames off)`);

@@ -8,7 +8,8 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const repo = path.resolve(__dirname, '..');
-const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
+const bin = (/** @type {string} */ name) => path.join(repo, 'node_modules', '.bin', name);
+/** @param {string} cmd @param {string[]} args */
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: repo, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -12,7 +12,10 @@ const { ensureBuilt } = require('./ensureBuilt');
 const repo = path.resolve(__dirname, '..');
 const BROWSER_COMMAND = 'npm run start:browser';
 
-/** The Electron executable, found the way node_modules/electron/index.js does, without its download. */
+/**
+ * The Electron executable, found the way node_modules/electron/index.js does, without its download.
+ * @returns {{ bin: string; error?: undefined } | { bin?: undefined; error: string }}
+ */
 function electronBinary() {
   const pkg = path.join(repo, 'node_modules', 'electron');
   if (!fs.existsSync(pkg)) return { error: 'the electron package is not installed' };
@@ -25,6 +28,7 @@ function electronBinary() {
   return { bin };
 }
 
+/** @param {string} reason */
 function offerBrowser(reason) {
   console.error(`vireo: cannot start Electron (${reason}); the browser dev host runs the same app: ${BROWSER_COMMAND}`);
   const startBrowser = () => {
@@ -47,7 +51,7 @@ function offerBrowser(reason) {
 
 ensureBuilt();
 const found = electronBinary();
-if (!found.bin) {
+if (found.error !== undefined) {
   offerBrowser(found.error);
 } else {
   const child = spawn(found.bin, [repo, ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -2,8 +2,9 @@
 // the UI with what the host itself says.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fork } from 'node:child_process';
-import type { HostCapabilities, HostEvent } from '../../electron/common/protocol';
+import { childHostStarter } from '../../electron/app/childHost';
+import { probeCapabilities } from '../../electron/app/vmRunner';
+import type { HostCapabilities } from '../../electron/common/protocol';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const VMHOST = path.join(REPO, 'out', 'electron', 'vmhost', 'vmHostMain.js');
@@ -32,17 +33,5 @@ export function skipUnless(what: string, missing: string[], skip: (condition: bo
 
 /** What a real VM host reports about this machine (its hello). */
 export function realCapabilities(): Promise<HostCapabilities> {
-  return new Promise((resolve, reject) => {
-    const child = fork(VMHOST, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error('the VM host did not say hello'));
-    }, 15_000);
-    child.on('message', (m: HostEvent) => {
-      if (m.kind !== 'hello') return;
-      clearTimeout(timer);
-      child.kill();
-      resolve(m.capabilities);
-    });
-  });
+  return probeCapabilities(childHostStarter({ module: VMHOST }), 15_000);
 }

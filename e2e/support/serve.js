@@ -1,7 +1,8 @@
 // Starts the browser dev host for one e2e project with a fresh data folder.
 //   node e2e/support/serve.js fake <port>  → the scripted fake VM host (UI tier)
 //   node e2e/support/serve.js kvm <port>   → the real VM host on /dev/kvm
-// The kvm library gets one entry per project guest that is built (native/guests/build).
+// The kvm library gets one entry per project guest that is built (native/guests/build); the
+// fake one a demo-like entry and a VM folder opened from its .vmx.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -13,6 +14,7 @@ const guests = path.join(repo, 'native', 'guests', 'build');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `vireo-e2e-${mode}-`));
 const NESTED = { exposeVirtualization: false, backdoorFromCpl3: false, l0HandlesL2Backdoor: false };
 
+/** @param {string} id @param {string} name @param {string | undefined} kernel @param {object} [extra] */
 const entry = (id, name, kernel, extra = {}) => ({
   id,
   origin: 'user',
@@ -28,6 +30,14 @@ if (mode === 'fake') {
   fs.mkdirSync(process.env.VIREO_GUESTS);
   fs.writeFileSync(path.join(process.env.VIREO_GUESTS, 'demo.bin'), 'not a kernel: the fake VM host does not boot it');
   entries = [entry('two-vcpus', 'Two vCPU box', path.join(dataDir, 'guests', 'demo.bin'), { cpus: 2 })];
+  // A Workstation-shaped VM folder (electron/vmfiles/fixtures/ws17-ubuntu.vmx) opened from
+  // its .vmx: the editor's changes must land in that file (e2e/ui/vmxEditor.spec.ts).
+  const vmDir = path.join(dataDir, 'vms', 'Ubuntu 64-bit');
+  fs.mkdirSync(vmDir, { recursive: true });
+  const vmx = path.join(vmDir, 'Ubuntu 64-bit.vmx');
+  fs.copyFileSync(path.join(repo, 'electron', 'vmfiles', 'fixtures', 'ws17-ubuntu.vmx'), vmx);
+  for (const f of ['Ubuntu 64-bit.vmdk', 'ubuntu-22.04.3-desktop-amd64.iso']) fs.writeFileSync(path.join(vmDir, f), Buffer.alloc(65536));
+  entries.push({ id: 'ubuntu-vmx', origin: 'vmx', nested: NESTED, config: { name: 'Ubuntu 64-bit', memoryMiB: 8192, cpus: 4, firmware: 'seabios', vmxPath: vmx } });
 } else if (mode === 'kvm') {
   delete process.env.VIREO_VMHOST;
   const built = fs.existsSync(guests) ? fs.readdirSync(guests).filter((f) => f.endsWith('.bin') && f !== 'demo.bin') : [];

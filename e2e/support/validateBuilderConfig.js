@@ -9,7 +9,8 @@ const { DebugLogger } = require('builder-util');
 
 const file = path.resolve(__dirname, '..', '..', 'electron-builder.yml');
 Promise.resolve()
-  .then(() => validateConfiguration(yaml.load(fs.readFileSync(file, 'utf8')), new DebugLogger(false)))
+  // Whatever the YAML holds: validateConfiguration is the check of whether it is a Configuration.
+  .then(() => validateConfiguration(/** @type {import('app-builder-lib').Configuration} */ (yaml.load(fs.readFileSync(file, 'utf8'))), new DebugLogger(false)))
   .then(
     () => console.log(`VALID ${path.basename(file)}`),
     (err) => {

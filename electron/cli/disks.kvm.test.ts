@@ -100,6 +100,21 @@ describe.runIf(kvm)('disks on KVM', () => {
     expect(fs.existsSync(`${vmx}.lck`)).toBe(false); // released at the end
   });
 
+  it('a Workstation-style .vmx boots from nvme0:0 with its CD at sata0:1 (each drive at its own position)', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'ws-'));
+    bootDisk(dir, 'disk');
+    const root = fs.mkdtempSync(path.join(tmp, 'data-'));
+    fs.writeFileSync(path.join(root, 'README.TXT'), 'not bootable\n');
+    execFileSync('genisoimage', ['-quiet', '-o', path.join(dir, 'data.iso'), root]);
+    const vmx = path.join(dir, 'WS.vmx');
+    fs.writeFileSync(vmx, '.encoding = "UTF-8"\nconfig.version = "8"\nvirtualHW.version = "21"\nmemsize = "64"\nfirmware = "bios"\n' +
+      'nvme0.present = "TRUE"\nnvme0:0.fileName = "disk.vmdk"\nnvme0:0.present = "TRUE"\nsata0.present = "TRUE"\n' +
+      'sata0:1.deviceType = "cdrom-image"\nsata0:1.fileName = "data.iso"\nsata0:1.present = "TRUE"\n');
+    const r = await runCli(['run', vmx, '--timeout', '120'], { timeoutMs: 150_000 });
+    expect(r.stdout).toContain('Vireo boot sector: booted from disk');
+    expect(r.code).toBe(0);
+  });
+
   it('a disk in use by another VM is refused with one clear line, and nothing is written', async () => {
     const vmdk = bootDisk(tmp, 'locked');
     fs.mkdirSync(`${vmdk}.lck`); // another program's lock (VMware style)

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { kvmAvailable } from '../testing/kvmGate';
 import { ROOT, runCli } from '../testing/runCli';
-import { createCommand } from './library';
+import { createCommand } from './libraryCommands';
 
 const kvm = kvmAvailable();
 const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-guestinfo-kvm-'));

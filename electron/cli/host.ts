@@ -1,9 +1,12 @@
 // `vireo host`: what this host's KVM offers Vireo, each missing piece with what it breaks
 // and the remedy. Asks a VM host (the only process that loads native code).
-import { fork } from 'node:child_process';
-import * as path from 'node:path';
+import { childHostStarter } from '../app/childHost';
+import { probeCapabilities } from '../app/vmRunner';
+import type { HostCapabilities, Toggle } from '../common/protocol';
 
-import type { HostCapabilities, HostEvent, Toggle } from '../common/protocol';
+/** Loading the native addon takes well under a second; a host that says nothing for this
+ *  long is stuck. */
+const HELLO_TIMEOUT_MS = 60_000;
 
 export function describeHost(c: HostCapabilities): string {
   const lines = [`KVM: ${c.kvm ? 'available' : `not available: ${c.kvmError?.message ?? 'unknown reason'}`}`];
@@ -16,18 +19,14 @@ export function describeHost(c: HostCapabilities): string {
 }
 
 export function hostCommand(): Promise<number> {
-  const child = fork(path.join(__dirname, '../vmhost/vmHostMain.js'), [], {
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve) => {
-    child.on('message', (m) => {
-      const event = m as HostEvent;
-      if (event.kind !== 'hello') return;
-      process.stdout.write(describeHost(event.capabilities) + '\n');
-      child.disconnect();
-      resolve(event.capabilities.kvm ? 0 : 2);
-    });
-    child.on('exit', (code) => resolve(code === 0 ? 0 : 2));
-  });
+  return probeCapabilities(childHostStarter(), HELLO_TIMEOUT_MS).then(
+    (capabilities) => {
+      process.stdout.write(describeHost(capabilities) + '\n');
+      return capabilities.kvm ? 0 : 2;
+    },
+    (err: Error) => {
+      process.stderr.write(`vireo: ${err.message}\n`);
+      return 2;
+    },
+  );
 }

@@ -3,11 +3,10 @@ import { parseRunArgs, UsageError, USAGE } from './args';
 import { diskCommand, DISK_USAGE } from './disk';
 import { guestinfoCommand, GUESTINFO_USAGE } from './guestinfo';
 import { hostCommand } from './host';
-import { createCommand, listCommand, LIBRARY_USAGE } from './library';
+import { createCommand, listCommand, LIBRARY_USAGE } from './libraryCommands';
 import { EXIT_BAD_INPUT } from './exitStatus';
-import { runVm, vmConfigFrom } from './run';
+import { runVm, vmConfigFrom, vmConfigFromVmx } from './run';
 import { snapshotCommand, SNAPSHOT_USAGE } from './snapshot';
-import { vmConfigFromVmx } from './vmxConfig';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -73,8 +73,8 @@ describe('ethernet0 keys in a .vmx', () => {
       'ethernet0.present = "TRUE"\nethernet0.virtualDev = "e1000e"\nethernet0.connectionType = "nat"\n' +
       'ethernet1.present = "TRUE"\nethernet1.virtualDev = "e1000"\nethernet1.connectionType = "bridged"\n');
     const r = await runCli(['run', file, '--timeout', '1']);
-    expect(r.stderr).toContain('vireo: ethernet0.virtualDev = "e1000e" is not emulated yet (e1000 and vmxnet3 are); the VM starts without ethernet0\n');
-    expect(r.stderr).toContain('vireo: ethernet1.connectionType = "bridged" is not supported yet (nat is); ethernet1 starts unplugged\n');
+    expect(r.stderr).toContain('vireo: not supported yet: ethernet0.virtualDev = "e1000e" (Vireo emulates e1000 and vmxnet3); the VM starts without ethernet0\n');
+    expect(r.stderr).toContain('vireo: not supported yet: ethernet1.connectionType = "bridged" (NAT is); ethernet1 starts with its cable unplugged\n');
   });
 });
 

@@ -6,8 +6,8 @@
 // /sbin/shutdown, which powers off through the debug-exit port 0xf4: Vireo has no ACPI,
 // and the Debian cloud kernel has no /dev/port, so a static helper does the `outb`).
 //
-// The VM host is forked directly (vmHostMain.js over the advanced-serialization IPC the
-// CLI uses) because tools state and soft power are host-API features the CLI does not
+// The VM host is started directly (electron/app/childHost.ts, as the CLI starts it)
+// because tools state and soft power are host-API features the CLI does not
 // surface. The host API has no guestinfo read: the guest reads back its own key and a
 // key the host preset through VmConfig.guestInfo.
 //
@@ -17,16 +17,17 @@
 // With kvm.enable_vmware_backdoor=N KVM leaves a ring-3 `in` on the backdoor port to the
 // guest's #GP handler, so the tools run under the same helper (`vireo-io exec`), which
 // grants them ports 0x5658-0x565b with ioperm(2) and execs them (the grant survives execve).
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { startChildHost } from '../app/childHost';
 import type { GuestToolsInfo, HostEvent, HostRequest, VmConfig } from '../common/protocol';
 import { debianKernel, hostEmulatesEveryInstruction } from '../testing/debianKernel';
 import { kvmAvailable, skipReason } from '../testing/kvmGate';
-import { ROOT } from '../testing/runCli';
+import { VMHOST_MAIN } from '../testing/vmHostClient';
 
 const TEST_NAME = 'open-vm-tools in a Linux guest > vmware-checkvm, vmware-rpctool and vmtoolsd work and a soft shutdown powers the VM off';
 const kvm = kvmAvailable();
@@ -185,13 +186,10 @@ interface HostRun {
   errors: string[];
 }
 
-/** Forks the VM host, boots, waits for vmtoolsd to report in, asks for a soft shutdown. */
+/** Starts the VM host, boots, waits for vmtoolsd to report in, asks for a soft shutdown. */
 function runHost(config: VmConfig, timeoutMs: number): Promise<HostRun> {
-  const child = fork(path.join(ROOT, 'out/electron/vmhost/vmHostMain.js'), [], {
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const send = (r: HostRequest) => child.connected && child.send(r);
+  const host = startChildHost({ module: VMHOST_MAIN });
+  const send = (r: HostRequest) => host.send(r);
   const run: HostRun = { serial: '', tools: [], errors: [] };
   let askedShutdown = false;
   return new Promise((resolve) => {
@@ -202,8 +200,7 @@ function runHost(config: VmConfig, timeoutMs: number): Promise<HostRun> {
       askedShutdown = true;
       send({ kind: 'power', v: 1, op: 'soft-shutdown' });
     };
-    child.on('message', (message) => {
-      const e = message as HostEvent;
+    host.onEvent((e) => {
       switch (e.kind) {
         case 'hello':
           send({ kind: 'start', v: 1, config });
@@ -226,7 +223,7 @@ function runHost(config: VmConfig, timeoutMs: number): Promise<HostRun> {
           return;
       }
     });
-    child.on('exit', () => {
+    host.onExit(() => {
       clearTimeout(timer);
       resolve(run);
     });

@@ -1,10 +1,12 @@
 // `vireo run`: starts one VM host, puts the terminal in raw mode as the guest's serial
 // console, and exits with a status that tells how the guest ended.
-import { fork } from 'node:child_process';
 import * as path from 'node:path';
 
-import type { HostEvent, HostRequest, TelemetrySample, VmConfig } from '../common/protocol';
-import type { RunOptions } from './args';
+import { startChildHost } from '../app/childHost';
+import type { HostRequest, TelemetrySample, VmConfig } from '../common/protocol';
+import { vmFolderOf } from '../vmfiles/vmxDisks';
+import { importVmx } from '../vmfiles/vmxImport';
+import { UsageError, type RunOptions } from './args';
 import { EXIT_BAD_INPUT, exitStatusFor } from './exitStatus';
 import { formatStats } from './statsTable';
 
@@ -28,10 +30,27 @@ export function vmConfigFrom(o: RunOptions): VmConfig {
   };
 }
 
+/**
+ * `vireo run vm.vmx`: the VM as the app opens it (vmfiles/vmxImport.ts). What it starts
+ * without goes to `notes` (printed one per line); what stops it, and a disk or CD image
+ * outside the VM folder without --allow-external-disks, is a UsageError (exit 2).
+ */
+export function vmConfigFromVmx(vmxPath: string, opts: { allowExternalDisks?: boolean } = {}, notes: string[] = []): VmConfig {
+  const file = path.resolve(vmxPath);
+  const vm = importVmx(file);
+  if (vm.problems.length) throw new UsageError(`${file}: ${vm.problems.join('; ')}`);
+  const outside = vm.external[0];
+  if (outside && !opts.allowExternalDisks) {
+    throw new UsageError(`${outside.path} (${outside.key} in ${file}) is outside the VM folder ${vmFolderOf(file)}: pass --allow-external-disks to use it`);
+  }
+  notes.push(...vm.notices);
+  const externalDisks = [...new Set(vm.external.map((f) => f.real))];
+  return { ...vm.config, ...(externalDisks.length ? { externalDisks } : {}) };
+}
+
 export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
-  const hostPath = path.join(__dirname, '../vmhost/vmHostMain.js');
-  const child = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const send = (r: HostRequest) => child.connected && child.send(r);
+  const host = startChildHost();
+  const send = (r: HostRequest) => host.send(r);
   const started = Date.now();
   let last: TelemetrySample | undefined;
   let escape = false;
@@ -79,8 +98,7 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
 
     if (o.timeoutSec) setTimeout(() => send({ kind: 'power', v: 1, op: 'stop' }), o.timeoutSec * 1000).unref();
 
-    child.on('message', (message) => {
-      const event = message as HostEvent;
+    host.onEvent((event) => {
       switch (event.kind) {
         case 'hello':
           send({ kind: 'start', v: 1, config });
@@ -126,7 +144,7 @@ export function runVm(config: VmConfig, o: RunOptions): Promise<number> {
           return;
       }
     });
-    child.on('exit', (code, signal) => {
+    host.onExit((code, signal) => {
       if (status === undefined) {
         process.stderr.write(`vireo: the VM host ended unexpectedly (${signal ?? 'exit ' + code})\n`);
         finish(102);

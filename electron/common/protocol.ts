@@ -17,6 +17,11 @@ export interface DiskSpec {
   kind: 'disk' | 'cdrom';
   /** IDE (ide0 disks, ide1 CD-ROMs), virtio-blk (disks), SATA AHCI ports in order, or NVMe (one disk). */
   bus?: DiskBusName;
+  /**
+   * Where on its bus, as the .vmx names it: IDE 0-3 (ide<channel>:<drive> as channel*2+drive),
+   * the SATA port (sata0:<port>), NVMe 0. Absent: placed in order as `bus` says.
+   */
+  unit?: number;
   readOnly?: boolean;
 }
 
@@ -69,6 +74,8 @@ export interface VmConfig {
   externalDisks?: string[];
   /** A guest reset ends the run instead of rebooting. */
   noReboot?: boolean;
+  /** The guest sees VT-x/AMD-V (VMware's `vhv.enable`) where the host KVM can nest. */
+  nestedVirtualization?: boolean;
   display?: { maxWidth: number; maxHeight: number; vramMiB: number };
   tools?: { syncTime: boolean; copyAllowed: boolean; pasteAllowed: boolean };
   guestInfo?: Record<string, string>;

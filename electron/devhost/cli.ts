@@ -3,6 +3,7 @@
 // suite does, so its browser knows it).
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { vmHostModulePath } from '../app/hostHandle';
 import { startDevHost } from './devHost';
 
 function arg(name: string): string | undefined {
@@ -20,7 +21,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 startDevHost({
   port,
   rendererRoot: path.join(repo, 'out', 'renderer'),
-  vmHostModule: process.env.VIREO_VMHOST ?? path.join(repo, 'out', 'electron', 'vmhost', 'vmHostMain.js'),
+  vmHostModule: process.env.VIREO_VMHOST ?? vmHostModulePath(),
   dataDir: arg('--data-dir') ?? path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'vireo-devhost'),
   guestsDir: process.env.VIREO_GUESTS ?? path.join(repo, 'native', 'guests', 'build'),
   token: process.env.VIREO_DEV_TOKEN || undefined,

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { cookieName } from './accessToken';
 import { startDevHost, type DevHost } from './devHost';
-import { decodeMessage, encodeMessage } from './wireCodec';
-import type { WsClientMessage, WsServerMessage } from './wsProtocol';
+import { decodeMessage, encodeMessage } from '../common/wireCodec';
+import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
 
 const repo = path.resolve(__dirname, '..', '..');
 let host: DevHost;

@@ -1,26 +1,32 @@
 // Browser dev host: serves the built renderer over HTTP on 127.0.0.1 and speaks the same
-// app + VM protocol over a WebSocket (/ipc), forking one real VM host per running VM
-// with child_process (the very module Electron main starts with utilityProcess). It is
-// what `npm run start:browser` and the e2e suite run where no Electron binary exists.
+// app + VM protocol over a WebSocket (/ipc), starting one real VM host per running VM
+// with child_process (electron/app/childHost.ts; the very module Electron main starts
+// with utilityProcess). It is what `npm run start:browser` and the e2e suite run where
+// no Electron binary exists.
 //
 // Security: loopback only; every request needs the per-start access token (accessToken.ts:
 // the printed URL carries it, a port-scoped cookie keeps it); and the socket accepts only
 // pages served by this host (Origin check), so another web page cannot drive the VMs.
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { fork } from 'node:child_process';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { HostCapabilities, HostEvent } from '../common/protocol';
-import type { AppEvent } from '../main/appProtocol';
-import { AppService } from '../main/appService';
-import { serveStatic } from '../main/appScheme';
-import { VmLibrary } from '../main/library';
-import { probeCapabilities, VmRunner, type HostHandle } from '../main/vmRunner';
-import { decodeMessage, encodeMessage } from './wireCodec';
-import { ReplayCache } from './replay';
+import type { HostCapabilities } from '../common/protocol';
+import type { AppEvent } from '../common/appProtocol';
+import { AppService } from '../app/appService';
+import { serveStatic } from '../app/appScheme';
+import { AppLibrary } from '../app/appLibrary';
+import { childHostStarter } from '../app/childHost';
+import type { HostHandle } from '../app/hostHandle';
+import { probeCapabilities, VmRunner } from '../app/vmRunner';
+import { decodeMessage, encodeMessage } from '../common/wireCodec';
+import { ReplayCache, type ReplayLimits } from '../common/replayCache';
 import { pageRequest } from './pageRequests';
 import { checkAccess, newToken, REFUSED_TEXT } from './accessToken';
-import type { WsClientMessage, WsServerMessage } from './wsProtocol';
+import type { WsClientMessage, WsServerMessage } from '../common/wsProtocol';
+
+/** A page that opens a VM late gets 256 KiB of serial output and 60 s of samples at 10 Hz
+ *  (the exit charts' history). */
+const REPLAY: ReplayLimits = { serialBytes: 256 * 1024, telemetrySamples: 600 };
 
 export interface DevHostOptions {
   port: number;
@@ -39,33 +45,6 @@ export interface DevHost {
   close(): Promise<void>;
 }
 
-/** Forks a VM host; advanced serialization keeps Uint8Array payloads binary. */
-export function forkChildHost(modulePath: string): (vmId: string) => HostHandle {
-  return () => {
-    const child = fork(modulePath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const exitListeners: ((code: number | null) => void)[] = [];
-    let exited = false;
-    child.on('exit', (code) => {
-      exited = true;
-      exitListeners.splice(0).forEach((l) => l(code));
-    });
-    child.on('error', () => undefined);
-    return {
-      send: (req) => {
-        if (!exited && child.connected) child.send(req, undefined, {}, () => undefined);
-      },
-      onEvent: (l) => void child.on('message', (m) => l(m as HostEvent)),
-      onExit: (l) => {
-        if (exited) l(null);
-        else exitListeners.push(l);
-      },
-      kill: () => {
-        if (!exited) child.kill('SIGKILL');
-      },
-    };
-  };
-}
-
 export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const token = opts.token ?? newToken();
@@ -73,18 +52,18 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     const addr = server.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
   };
-  const forkHost = forkChildHost(opts.vmHostModule);
+  const startHost = childHostStarter({ module: opts.vmHostModule });
   const replays = new Map<string, ReplayCache>();
   const clients = new Set<{ ws: WebSocket; vms: Set<string> }>();
   const send = (ws: WebSocket, msg: WsServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(encodeMessage(msg));
   };
 
-  const library = new VmLibrary(path.join(opts.dataDir, 'library.json'), opts.guestsDir);
+  const library = new AppLibrary(path.join(opts.dataDir, 'library.json'), opts.guestsDir);
   const runner = new VmRunner<HostHandle>(
     (id) => {
-      replays.set(id, new ReplayCache());
-      return forkHost(id);
+      replays.set(id, new ReplayCache(REPLAY));
+      return startHost(id);
     },
     () => broadcast({ kind: 'library', snapshot: service.snapshot() }),
   );
@@ -93,7 +72,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     library,
     runner,
     capabilities: () =>
-      (capabilities ??= probeCapabilities(forkHost).catch((err: unknown) => {
+      (capabilities ??= probeCapabilities(startHost).catch((err: unknown) => {
         capabilities = undefined;
         throw err;
       })),
@@ -164,7 +143,7 @@ export function startDevHost(opts: DevHostOptions): Promise<DevHost> {
           if (msg.req.kind === 'vm-start') client.vms.add(String(msg.req.id));
           send(client.ws, { t: 'res', seq: msg.seq, ok: true, value });
           const kind = msg.req?.kind;
-          if (kind === 'library-save' || kind === 'library-remove' || kind === 'vm-allow-external-disks') broadcast({ kind: 'library', snapshot: service.snapshot() });
+          if (kind === 'library-save' || kind === 'library-remove' || kind === 'vmx-save' || kind === 'vm-allow-external-disks') broadcast({ kind: 'library', snapshot: service.snapshot() });
         } catch (err) {
           send(client.ws, { t: 'res', seq: msg.seq, ok: false, error: err instanceof Error ? err.message : String(err) });
         }

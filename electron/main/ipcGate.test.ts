@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
 import { IpcGate, IpcRefused, refuseSender } from './ipcGate';
-import { APP_CHANNELS } from './appProtocol';
+import { APP_CHANNELS } from '../common/appProtocol';
 
 const top = (url: string) => ({ url, parent: null });
 

@@ -3,7 +3,7 @@
 // created, from a top-level frame whose URL is our app:// origin. Parsed with a real URL
 // parser, never by prefix. Uses Electron types only, so it runs in vitest with fakes.
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { APP_CHANNELS, type AppChannel } from './appProtocol';
+import { APP_CHANNELS, type AppChannel } from '../common/appProtocol';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'vireo';

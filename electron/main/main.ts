@@ -5,16 +5,16 @@ import * as path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, Notification, protocol } from 'electron';
 import type { HostCapabilities, PowerOp } from '../common/protocol';
 import { appMenuTemplate } from './appMenu';
-import { APP_CHANNELS, type AppEvent } from './appProtocol';
-import { AppService } from './appService';
-import { serveStatic } from './appScheme';
+import { APP_CHANNELS, type AppEvent } from '../common/appProtocol';
+import { AppService } from '../app/appService';
+import { serveStatic } from '../app/appScheme';
 import { APP_HOST, APP_SCHEME, IpcGate } from './ipcGate';
-import { VmLibrary } from './library';
+import { AppLibrary } from '../app/appLibrary';
 import { VireoTray } from './tray';
 import { quitDialog } from './quitDialog';
-import { forkVmHost, type ElectronHostHandle } from './vmHostStarter';
-import { probeCapabilities, VmRunner } from './vmRunner';
-import { vmxPathsFromArgv } from './vmxImport';
+import { startUtilityHost, type ElectronHostHandle } from './vmHostStarter';
+import { probeCapabilities, VmRunner } from '../app/vmRunner';
+import { vmxPathsFromArgv } from '../vmfiles/vmxImport';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
 
 // Must happen before 'ready': app:// behaves like https (standard, secure origin).
@@ -65,13 +65,13 @@ function startApp(): void {
   });
   installSessionPolicy();
 
-  const library = new VmLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
-  const runner = new VmRunner<ElectronHostHandle>(forkVmHost, () => publish());
+  const library = new AppLibrary(path.join(app.getPath('userData'), 'library.json'), guestsDir);
+  const runner = new VmRunner<ElectronHostHandle>(startUtilityHost, () => publish());
   let capabilities: Promise<HostCapabilities> | undefined;
   const service = new AppService({
     library,
     runner,
-    capabilities: () => (capabilities ??= probeCapabilities(forkVmHost).catch((err: unknown) => {
+    capabilities: () => (capabilities ??= probeCapabilities(startUtilityHost).catch((err: unknown) => {
       capabilities = undefined;
       throw err;
     })),
@@ -111,7 +111,7 @@ function startApp(): void {
   gate.handle(APP_CHANNELS.request, async (event, req) => {
     const reply = await service.handle(req);
     const r = req as { kind?: string; id?: unknown };
-    if (r.kind === 'library-save' || r.kind === 'library-remove') publish();
+    if (r.kind === 'library-save' || r.kind === 'library-remove' || r.kind === 'vmx-save') publish();
     // The window that starts a VM is attached before the host gets `start` (which main
     // sends on the host's hello), so it sees the guest's first byte; a guest can finish
     // in milliseconds.
@@ -169,7 +169,9 @@ function startApp(): void {
   const tray = new VireoTray(trayIconPath, {
     start: (id) => {
       const entry = library.get(id);
-      if (entry) runner.start(entry);
+      if (!entry) return;
+      runner.start(entry);
+      library.started(id);
     },
     power,
     show: (id) => showWindow(id),

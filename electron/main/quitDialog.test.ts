@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_NESTED, type LibraryEntry } from './appProtocol';
+import { NO_NESTED, type LibraryEntry } from '../common/appProtocol';
 import { quitDialog } from './quitDialog';
 
 const entry = (id: string, name: string): LibraryEntry => ({ id, origin: 'user', nested: NO_NESTED, config: { name, memoryMiB: 16, cpus: 1, firmware: 'none', kernel: '/k' } });

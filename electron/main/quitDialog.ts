@@ -2,7 +2,7 @@
 // the background (the tray shows them), shut the guests down (through VMware Tools; the app
 // quits when the last one has stopped) or power them off. Built from plain values so it is
 // tested without Electron; main.ts shows it with dialog.showMessageBox.
-import type { LibraryEntry, RunningVm } from './appProtocol';
+import type { LibraryEntry, RunningVm } from '../common/appProtocol';
 
 export type QuitChoice = 'background' | 'shutdown' | 'poweroff' | 'cancel';
 

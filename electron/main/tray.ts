@@ -1,7 +1,7 @@
 // The tray icon: every library VM with its state and power actions (trayMenu.ts), so VMs
 // keep running and stay reachable after the last window closes.
 import { Menu, Tray, nativeImage } from 'electron';
-import type { LibrarySnapshot } from './appProtocol';
+import type { LibrarySnapshot } from '../common/appProtocol';
 import { buildTrayMenu, trayTooltip, type TrayActions } from './trayMenu';
 
 export class VireoTray {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { buildTrayMenu, trayTooltip } from './trayMenu';
-import { NO_NESTED, type LibraryEntry } from './appProtocol';
+import { NO_NESTED, type LibraryEntry } from '../common/appProtocol';
 
 const entry = (id: string, name: string): LibraryEntry => ({ id, origin: 'user', nested: NO_NESTED, config: { name, memoryMiB: 16, cpus: 1, firmware: 'none', kernel: '/k' } });
 const entries = [entry('a', 'Alpha'), entry('b', 'Beta')];

@@ -2,7 +2,7 @@
 // that make sense in that state. Built from plain values so it is tested without Electron.
 import type { MenuItemConstructorOptions } from 'electron';
 import type { PowerOp, VmState } from '../common/protocol';
-import type { LibraryEntry, RunningVm } from './appProtocol';
+import type { LibraryEntry, RunningVm } from '../common/appProtocol';
 
 export interface TrayActions {
   start(id: string): void;

@@ -2,23 +2,17 @@
 // native code runs there, so a crash ends one VM and never the UI. Main keeps only the
 // control stream (hello/state); each window gets its own MessagePort to the host via
 // attach(), so serial bytes, frames and telemetry never pass through main.
-import * as path from 'node:path';
 import { utilityProcess, type MessagePortMain } from 'electron';
 import type { HostEvent } from '../common/protocol';
-import type { AttachPortMessage } from './appProtocol';
-import type { HostHandle } from './vmRunner';
+import type { AttachPortMessage } from '../common/appProtocol';
+import { vmHostModulePath, type HostHandle } from '../app/hostHandle';
 
 export interface ElectronHostHandle extends HostHandle {
   /** Gives the host one end of a window's MessageChannel (HostRequest in, HostEvent out). */
   attach(port: MessagePortMain): void;
 }
 
-/** out/electron/main/ → out/electron/vmhost/vmHostMain.js (asar-relative when packaged). */
-export function vmHostModulePath(): string {
-  return path.join(__dirname, '..', 'vmhost', 'vmHostMain.js');
-}
-
-export function forkVmHost(vmId: string): ElectronHostHandle {
+export function startUtilityHost(vmId: string): ElectronHostHandle {
   const child = utilityProcess.fork(vmHostModulePath(), [], {
     serviceName: `vireo-vmhost-${vmId}`,
     stdio: 'inherit',

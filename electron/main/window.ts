@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { BrowserWindow, session, shell } from 'electron';
 import { APP_ORIGIN_URL } from './ipcGate';
-import { RENDERER_CSP } from './appScheme';
+import { RENDERER_CSP } from '../app/appScheme';
 import { isAllowedExternalUrl } from './externalLinks';
 
 const windows = new Set<number>();

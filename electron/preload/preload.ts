@@ -4,7 +4,11 @@
 // to appProtocol.ts. VM MessagePorts cannot cross contextBridge: they are posted to the
 // page with window.postMessage (Electron docs, "MessagePorts in the main world").
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AppEvent, AppRequest, APP_CHANNELS, VireoApi, VM_PORT_MESSAGE } from '../main/appProtocol';
+import type { AppEvent, AppRequest, APP_CHANNELS, VireoApi, VM_PORT_MESSAGE } from '../common/appProtocol';
+
+// The one page API the preload uses. The preload is compiled without the DOM library (only
+// the renderer and its tests see DOM types), so it is declared here.
+declare const window: { postMessage(message: unknown, targetOrigin: string, transfer?: readonly unknown[]): void };
 
 const CH = {
   request: 'vireo:request',

@@ -1,11 +1,12 @@
-// A test's direct line to a real VM host process (out/electron/vmhost/vmHostMain.js, forked
-// as the CLI does): starts one VM, keeps the serial output as text and every event, lets
-// the test send requests and wait for events or serial text with timeouts, and kills the
-// host at the end. Frame events are kept without their pixels (a 1280x720 frame is
-// 3.6 MB); telemetry is only counted. Pass `onEvent` to see every event whole.
-import { type ChildProcess, fork } from 'node:child_process';
+// A test's direct line to a real VM host process (out/electron/vmhost/vmHostMain.js,
+// started as the CLI starts it, electron/app/childHost.ts): starts one VM, keeps the serial
+// output as text and every event, lets the test send requests and wait for events or
+// serial text with timeouts, and kills the host at the end. Frame events are kept without
+// their pixels (a 1280x720 frame is 3.6 MB); telemetry is only counted. Pass `onEvent` to
+// see every event whole.
 import * as path from 'node:path';
 
+import { startChildHost, type ChildHost } from '../app/childHost';
 import type { HostEvent, HostRequest, VmConfig } from '../common/protocol';
 import { ROOT } from './runCli';
 
@@ -37,14 +38,14 @@ export class VmHostClient {
   private readonly exited: Promise<void>;
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly host: ChildHost,
     private readonly onEvent?: (event: HostEvent) => void,
   ) {
-    child.stderr?.on('data', (d: Buffer) => (this.stderrText += d.toString()));
-    child.stdout?.on('data', (d: Buffer) => (this.stderrText += d.toString()));
-    child.on('message', (m) => this.receive(m as HostEvent));
+    host.stderr?.on('data', (d: Buffer) => (this.stderrText += d.toString()));
+    host.stdout?.on('data', (d: Buffer) => (this.stderrText += d.toString()));
+    host.onEvent((event) => this.receive(event));
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
+      host.onExit((code, signal) => {
         this.exitInfo = signal ? `signal ${signal}` : `exit ${code}`;
         for (const w of [...this.waiters]) w.fail(`the VM host ended (${this.exitInfo})`);
         resolve();
@@ -57,8 +58,7 @@ export class VmHostClient {
     config: VmConfig,
     opts: { helloTimeoutMs?: number; onEvent?: (event: HostEvent) => void } = {},
   ): Promise<VmHostClient> {
-    const child = fork(VMHOST_MAIN, [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const client = new VmHostClient(child, opts.onEvent);
+    const client = new VmHostClient(startChildHost({ module: VMHOST_MAIN, output: 'pipe' }), opts.onEvent);
     try {
       await client.waitFor('hello', () => true, { timeoutMs: opts.helloTimeoutMs ?? 15_000 });
     } catch (err) {
@@ -70,8 +70,8 @@ export class VmHostClient {
   }
 
   send(request: HostRequest): void {
-    if (!this.child.connected) throw new Error(`cannot send ${request.kind}: the VM host is gone (${this.exitInfo ?? 'disconnected'})`);
-    this.child.send(request);
+    if (!this.host.connected) throw new Error(`cannot send ${request.kind}: the VM host is gone (${this.exitInfo ?? 'disconnected'})`);
+    this.host.send(request);
   }
 
   /** Everything the guest wrote to COM1 so far, bytes as latin1 characters. */
@@ -117,7 +117,7 @@ export class VmHostClient {
 
   /** Kills the host (SIGKILL if it is still running) and waits for it to go. */
   async close(): Promise<void> {
-    if (this.exitInfo === undefined) this.child.kill('SIGKILL');
+    if (this.exitInfo === undefined) this.host.kill();
     await this.exited;
   }
 

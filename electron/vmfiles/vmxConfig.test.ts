@@ -62,6 +62,8 @@ describe('vmxToConfig', () => {
       { bus: 'sata', controller: 0, unit: 1, present: true, kind: 'cdrom-raw', deviceType: 'atapi-cdrom', fileName: undefined, startConnected: true },
       { bus: 'nvme', controller: 0, unit: 0, present: true, kind: 'disk', deviceType: undefined, fileName: 'fast.vmdk', startConnected: true },
     ]);
+    expect(s.controllers).toEqual([{ bus: 'scsi', index: 0, present: true, virtualDev: 'lsilogic' }]);
+    expect(s.ethernet).toEqual([{ index: 0, present: false, virtualDev: 'vmxnet3', connectionType: 'bridged', startConnected: true }]);
     expect(s.serialPorts).toEqual([{ index: 0, present: true, fileType: 'file', fileName: 'serial.log' }]);
     expect(s.nestedVirtualization).toBe(true);
     expect(s.isolation).toEqual({ copyDisable: false, pasteDisable: true, other: { 'dnd.disable': true, 'getPtrLocation.disable': false } });
@@ -82,6 +84,8 @@ describe('vmxToConfig', () => {
     ['firmware = "coreboot"', 'firmware', /expected "efi" or "bios"/],
     ['scsi0:7.present = "TRUE"', 'scsi0:7.present', /no such scsi unit 0:7/],
     ['serial9.present = "TRUE"', 'serial9.present', /no such serial port 9/],
+    ['sata4.present = "TRUE"', 'sata4.present', /no such sata controller 4/],
+    ['ethernet10.present = "TRUE"', 'ethernet10.present', /no such network adapter ethernet10/],
   ])('rejects %j naming the key and line', (line, key, msg) => {
     let err: VmxError | undefined;
     try {

@@ -2,40 +2,18 @@
 //
 // vmxToConfig() reads; applyConfig() writes only keys whose typed value changed, so
 // `"true"` stays `"true"` when the setting is still true, and every other key is left alone.
-// Key meanings: docs/vmx-vmdk.md §4.2 (libvirt src/vmx/vmx.c mapping comment).
+// Key meanings: libvirt src/vmx/vmx.c (its mapping comment); the model: electron/common/vmxSettings.ts.
+import { DEFAULT_MEMSIZE_MIB, type VmSettings } from '../common/vmxSettings';
 import { VmxDocument } from './vmx';
 import { quoteForMessage } from './vmxError';
 import { escapePercent, unescapePercent } from './vmxEncoding';
-import { DiskDevice, SerialPort, applyDevices, applySerialPorts, readDevices, readSerialPorts } from './vmxDevices';
+import { applyControllers, applyDevices, applySerialPorts, readControllers, readDevices, readSerialPorts } from './vmxDevices';
+import { applyEthernet, readEthernet } from './vmxEthernet';
 import { badValue, parseBool, parseInt32, setBool, setNumber, setString } from './vmxValues';
 
-export type { DiskDevice, SerialPort, DiskBus, DiskKind } from './vmxDevices';
+export type { DiskDevice, EthernetAdapter, SerialPort, StorageController, VmSettings, VmxBus, VmxDriveKind } from '../common/vmxSettings';
+export { DEFAULT_MEMSIZE_MIB } from '../common/vmxSettings';
 export { resolveVmxPath } from './vmxDevices';
-
-export interface VmSettings {
-  displayName?: string;
-  guestOS?: string;
-  /** `memsize`, MiB. Absent in the file means VMware's default of 32. */
-  memsizeMiB: number;
-  numvcpus: number;
-  firmware: 'bios' | 'efi';
-  disks: DiskDevice[];
-  serialPorts: SerialPort[];
-  /** `vhv.enable`: expose VT-x/AMD-V to the guest. */
-  nestedVirtualization: boolean;
-  isolation: {
-    copyDisable: boolean; // isolation.tools.copy.disable
-    pasteDisable: boolean; // isolation.tools.paste.disable
-    /** Every other `isolation.tools.<name>` key, by <name> as written (e.g. "dnd.disable"). */
-    other: Record<string, boolean>;
-  };
-  toolsSyncTime: boolean;
-  svga: { maxWidth?: number; maxHeight?: number; vramSizeBytes?: number; autodetect?: boolean };
-  /** `guestinfo.<name>` → value, by <name> as written. */
-  guestinfo: Record<string, string>;
-}
-
-export const DEFAULT_MEMSIZE_MIB = 32;
 
 const ISOLATION = 'isolation.tools.';
 const GUESTINFO = 'guestinfo.';
@@ -62,7 +40,9 @@ export function vmxToConfig(doc: VmxDocument): VmSettings {
     memsizeMiB: parseInt32(doc, 'memsize', 1, 16 * 1024 * 1024) ?? DEFAULT_MEMSIZE_MIB,
     numvcpus: parseInt32(doc, 'numvcpus', 1, 768) ?? 1,
     firmware: firmware?.trim().toLowerCase() === 'efi' ? 'efi' : 'bios',
+    controllers: readControllers(doc),
     disks: readDevices(doc),
+    ethernet: readEthernet(doc),
     serialPorts: readSerialPorts(doc),
     nestedVirtualization: parseBool(doc, 'vhv.enable') ?? false,
     isolation: {
@@ -93,7 +73,9 @@ export function applyConfig(doc: VmxDocument, s: VmSettings): void {
     if (s.firmware === 'efi') doc.set('firmware', 'efi');
     else doc.delete('firmware');
   }
+  applyControllers(doc, s.controllers);
   applyDevices(doc, s.disks);
+  applyEthernet(doc, s.ethernet);
   applySerialPorts(doc, s.serialPorts);
   setBool(doc, 'vhv.enable', s.nestedVirtualization, false);
   setBool(doc, 'isolation.tools.copy.disable', s.isolation.copyDisable, false);

@@ -1,53 +1,24 @@
-// Disk/CD units and serial ports in a .vmx (docs/vmx-vmdk.md §4.2):
+// Disk/CD units, storage controllers and serial ports in a .vmx (libvirt src/vmx/vmx.c):
 //   <bus><N>:<U>.present / .deviceType / .fileName / .startConnected   bus = ide|scsi|sata|nvme
+//   <bus><N>.present / .virtualDev                                     bus = scsi|sata|nvme
 //   serial<N>.present / .fileType / .fileName                          N = 0..3
-// Sub-keys we do not model (mode, writeThrough, pipe.endPoint…) are left untouched.
+// Sub-keys we do not model (mode, writeThrough, pciSlotNumber, pipe.endPoint…) are left untouched.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { VMX_UNITS, type DiskDevice, type SerialPort, type StorageController, type VmxBus, type VmxDriveKind } from '../common/vmxSettings';
 import { VmxDocument } from './vmx';
 import { VmxError } from './vmxError';
 import { badValue, parseBool, setBool, setString } from './vmxValues';
 
-export type DiskBus = 'ide' | 'scsi' | 'sata' | 'nvme';
-/** `deviceType`: absent/disk/scsi-hardDisk/ata-hardDisk → disk; cdrom-image = ISO file;
- *  cdrom-raw/atapi-cdrom = host drive; anything else is kept verbatim as `other`. */
-export type DiskKind = 'disk' | 'cdrom-image' | 'cdrom-raw' | 'other';
+export type { DiskDevice, SerialPort, StorageController } from '../common/vmxSettings';
 
-export interface DiskDevice {
-  bus: DiskBus;
-  controller: number;
-  unit: number;
-  present: boolean;
-  kind: DiskKind;
-  /** deviceType as written in the file (or to write for kind `other`). */
-  deviceType?: string;
-  /** Relative to the .vmx directory, absolute, or `[datastore] path` on ESXi. */
-  fileName?: string;
-  /** VMware default: TRUE. */
-  startConnected: boolean;
-}
-
-export interface SerialPort {
-  index: number;
-  present: boolean;
-  /** device | file | pipe | network */
-  fileType?: string;
-  fileName?: string;
-}
-
-// Unit ranges: IDE 2×2; SCSI 4 controllers × 16 units, unit 7 is the controller itself;
-// SATA (AHCI) 4 × 30; NVMe 4 × 15.
-const LIMITS: Record<DiskBus, { controllers: number; units: number; reserved?: number }> = {
-  ide: { controllers: 2, units: 2 },
-  scsi: { controllers: 4, units: 16, reserved: 7 },
-  sata: { controllers: 4, units: 30 },
-  nvme: { controllers: 4, units: 15 },
-};
+const LIMITS = VMX_UNITS;
 
 const DEVICE_KEY = /^(ide|scsi|sata|nvme)(\d{1,3}):(\d{1,3})\.(.+)$/i;
+const CONTROLLER_KEY = /^(scsi|sata|nvme)(\d{1,3})\.(.+)$/i;
 const SERIAL_KEY = /^serial(\d{1,3})\.(.+)$/i;
 
-function kindOf(deviceType: string | undefined): DiskKind {
+function kindOf(deviceType: string | undefined): VmxDriveKind {
   const t = deviceType?.trim().toLowerCase();
   if (t === undefined || t === 'disk' || t === 'scsi-harddisk' || t === 'ata-harddisk') return 'disk';
   if (t === 'cdrom-image') return 'cdrom-image';
@@ -62,7 +33,7 @@ export function readDevices(doc: VmxDocument): DiskDevice[] {
   for (const [key] of doc.entries()) {
     const m = DEVICE_KEY.exec(key);
     if (!m) continue;
-    const bus = m[1].toLowerCase() as DiskBus;
+    const bus = m[1].toLowerCase() as VmxBus;
     const controller = Number(m[2]);
     const unit = Number(m[3]);
     const lim = LIMITS[bus];
@@ -105,6 +76,41 @@ export function applyDevices(doc: VmxDocument, want: DiskDevice[]): void {
     else if (kindOf(cur) !== d.kind) doc.set(p + 'deviceType', d.kind);
     setString(doc, p + 'fileName', d.fileName);
     setBool(doc, p + 'startConnected', d.startConnected, true);
+  }
+}
+
+export function readControllers(doc: VmxDocument): StorageController[] {
+  const seen = new Map<string, StorageController>();
+  for (const [key] of doc.entries()) {
+    const m = CONTROLLER_KEY.exec(key);
+    if (!m) continue;
+    const bus = m[1].toLowerCase() as StorageController['bus'];
+    const index = Number(m[2]);
+    if (index >= LIMITS[bus].controllers) throw badValue(doc, key, `no such ${bus} controller ${index} (0..${LIMITS[bus].controllers - 1})`);
+    const p = `${bus}${index}.`;
+    if (seen.has(p)) continue;
+    const virtualDev = doc.get(p + 'virtualDev')?.trim().toLowerCase();
+    seen.set(p, { bus, index, present: parseBool(doc, p + 'present') ?? false, ...(virtualDev !== undefined ? { virtualDev } : {}) });
+  }
+  return [...seen.values()];
+}
+
+/** Controllers not in `want` lose their own keys (`scsi0.*`, not the units'); the others
+ *  get present/virtualDev written where they changed. */
+export function applyControllers(doc: VmxDocument, want: StorageController[]): void {
+  const wanted = new Set(want.map((c) => `${c.bus}${c.index}`));
+  for (const [key] of doc.entries()) {
+    const m = CONTROLLER_KEY.exec(key);
+    if (m && !wanted.has(`${m[1].toLowerCase()}${Number(m[2])}`)) doc.delete(key);
+  }
+  for (const c of want) {
+    const lim = LIMITS[c.bus];
+    if (c.bus === ('ide' as string) || !lim || !Number.isInteger(c.index) || c.index < 0 || c.index >= lim.controllers) {
+      throw badValue(doc, `${c.bus}${c.index}.present`, `no such controller ${c.bus}${c.index}`);
+    }
+    const p = `${c.bus}${c.index}.`;
+    setBool(doc, p + 'present', c.present, false);
+    setString(doc, p + 'virtualDev', c.virtualDev, (v) => v.trim().toLowerCase());
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { HostEvent, HostRequest } from '../common/protocol';
+import type { HostEvent } from '../common/protocol';
 import { EventFanout, type PortLike } from './fanout';
 
 class FakePort implements PortLike {
@@ -36,14 +36,23 @@ describe('EventFanout', () => {
     expect((port.sent.at(-1) as HostEvent).kind).toBe('telemetry');
   });
 
-  it('refuses start and screenshot from a window port', () => {
+  it('refuses start and screenshot from a window port, and answers on that port alone', () => {
     const f = new EventFanout(() => undefined, false);
     const port = new FakePort();
-    const got: HostRequest[] = [];
-    f.attach(port, (r) => got.push(r));
+    const other = new FakePort();
+    const got: unknown[] = [];
+    f.attach(port, (raw, reply) => {
+      got.push(raw);
+      reply({ kind: 'notice', v: 1, message: 'seen' });
+    });
+    f.attach(other, () => undefined);
+    const before = other.sent.length;
     port.deliver({ kind: 'start', v: 1, config: {} });
     port.deliver({ kind: 'screenshot', v: 1, id: 1, path: '/etc/passwd' });
     port.deliver({ kind: 'power', v: 1, op: 'pause' });
-    expect(got.map((r) => r.kind)).toEqual(['power']);
+    port.deliver(42);
+    expect(got).toEqual([{ kind: 'power', v: 1, op: 'pause' }, 42]);
+    expect(port.sent.filter((e) => (e as HostEvent).kind === 'notice')).toHaveLength(2);
+    expect(other.sent.length).toBe(before);
   });
 });

@@ -3,6 +3,10 @@
 // MessagePorts: serial, frames and telemetry never pass through main). A port attached
 // late first gets a replay: hello, the last state, mode and tools info, recent serial.
 import type { HostEvent, HostRequest } from '../common/protocol';
+import { ReplayCache } from '../common/replayCache';
+
+/** A late window gets this much of the serial output (the console's recent screen). */
+const REPLAY_SERIAL_BYTES = 64 * 1024;
 
 /** The part of Electron's MessagePortMain the host uses (no electron import here). */
 export interface PortLike {
@@ -12,16 +16,16 @@ export interface PortLike {
   start(): void;
 }
 
-const SERIAL_BACKLOG = 64 * 1024;
+/** A message from a client, not yet checked, and how to answer that client alone. */
+export type RequestHandler = (raw: unknown, reply: (event: HostEvent) => void) => void;
+
 const CONTROL: ReadonlySet<HostEvent['kind']> = new Set(['hello', 'state', 'error', 'tools', 'milestone', 'screenshot-done']);
 // A window may drive the VM but not name host files or start another VM.
 const FROM_PORT_REFUSED: ReadonlySet<HostRequest['kind']> = new Set(['start', 'screenshot']);
 
 export class EventFanout {
   private readonly ports = new Set<PortLike>();
-  private readonly latest = new Map<HostEvent['kind'], HostEvent>();
-  private serial: Uint8Array[] = [];
-  private serialBytes = 0;
+  private readonly replay = new ReplayCache({ serialBytes: REPLAY_SERIAL_BYTES, telemetrySamples: 0 });
 
   constructor(
     private readonly toParent: (event: HostEvent) => void,
@@ -29,33 +33,19 @@ export class EventFanout {
   ) {}
 
   send(event: HostEvent): void {
-    this.remember(event);
+    this.replay.record(event);
     if (this.allToParent || CONTROL.has(event.kind)) this.toParent(event);
     for (const port of this.ports) port.postMessage(event);
   }
 
-  attach(port: PortLike, handle: (request: HostRequest) => void): void {
+  attach(port: PortLike, handle: RequestHandler): void {
     this.ports.add(port);
     port.on('message', (e) => {
-      const request = e.data as HostRequest;
-      if (request && typeof request === 'object' && !FROM_PORT_REFUSED.has(request.kind)) handle(request);
+      const kind = typeof e.data === 'object' && e.data !== null ? (e.data as { kind?: unknown }).kind : undefined;
+      if (!FROM_PORT_REFUSED.has(kind as HostRequest['kind'])) handle(e.data, (event) => port.postMessage(event));
     });
     port.on('close', () => this.ports.delete(port));
     port.start();
-    for (const kind of ['hello', 'state', 'mode', 'tools'] as const) {
-      const e = this.latest.get(kind);
-      if (e) port.postMessage(e);
-    }
-    for (const chunk of this.serial) port.postMessage({ kind: 'serial-out', v: 1, data: chunk } satisfies HostEvent);
-  }
-
-  private remember(event: HostEvent): void {
-    if (event.kind === 'serial-out') {
-      this.serial.push(event.data);
-      this.serialBytes += event.data.length;
-      while (this.serialBytes > SERIAL_BACKLOG && this.serial.length > 1) this.serialBytes -= this.serial.shift()!.length;
-    } else if (event.kind === 'hello' || event.kind === 'state' || event.kind === 'mode' || event.kind === 'tools') {
-      this.latest.set(event.kind, event);
-    }
+    for (const event of this.replay.replay()) port.postMessage(event);
   }
 }

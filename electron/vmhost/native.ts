@@ -14,10 +14,12 @@ export interface NativeVmConfig {
   vgaRom?: string;
   displayMaxWidth?: number;
   displayMaxHeight?: number;
-  disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: DiskBusName }[];
+  disks?: { sizeBytes: number; readOnly: boolean; cdrom: boolean; bus: DiskBusName; unit?: number }[];
   nics?: { model: 'e1000' | 'vmxnet3'; mac: string; connected: boolean }[];
   serialConsole?: boolean;
   noReboot?: boolean;
+  /** Keep VMX/SVM in the guest's CPUID (otherwise cleared). */
+  nestedVirtualization?: boolean;
   kvmPath?: string;
 }
 

@@ -1,8 +1,8 @@
 // How the VM host talks to its clients. Electron's utilityProcess gives process.parentPort
 // (main keeps the control stream; windows attach MessagePorts for everything else);
 // child_process.fork (CLI, dev host, tests) gives process.send and gets every event.
-import type { HostEvent, HostRequest } from '../common/protocol';
-import { EventFanout, type PortLike } from './fanout';
+import type { HostEvent } from '../common/protocol';
+import { EventFanout, type PortLike, type RequestHandler } from './fanout';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown; ports?: PortLike[] }) => void): void;
@@ -11,7 +11,9 @@ interface ParentPort {
 
 export interface Transport {
   send(event: HostEvent): void;
-  onRequest(handler: (request: HostRequest) => void): void;
+  /** Every message a client sends, unchecked (hostRequest.ts checks it), with a way to
+   *  answer that client alone. */
+  onRequest(handler: RequestHandler): void;
   onDisconnect(handler: () => void): void;
   /** Calls `done` once every event sent so far has left this process. */
   flush(done: () => void): void;
@@ -25,9 +27,9 @@ export function parentTransport(): Transport {
       send: (event) => fanout.send(event),
       onRequest: (handler) =>
         parentPort.on('message', (e) => {
-          const data = e.data as { kind?: string };
+          const data = e.data as { kind?: unknown } | null | undefined;
           if (data?.kind === 'attach-port' && e.ports?.[0]) fanout.attach(e.ports[0], handler);
-          else handler(e.data as HostRequest);
+          else handler(e.data, (event) => parentPort.postMessage(event));
         }),
       onDisconnect: () => undefined, // the utility process is killed by main
       // postMessage hands the message to Electron's port at once.
@@ -45,18 +47,20 @@ export function parentTransport(): Transport {
     waiters = [];
     for (const w of ready) w();
   };
+  const send = (event: HostEvent): void => {
+    // The client may be gone already (it exits once it has what it needs).
+    if (!process.connected) return;
+    inFlight++;
+    process.send?.(event, undefined, {}, settle);
+  };
   return {
-    send: (event) => {
-      // The client may be gone already (it exits once it has what it needs).
-      if (!process.connected) return;
-      inFlight++;
-      process.send?.(event, undefined, {}, settle);
-    },
+    send,
     flush: (done) => {
       if (inFlight === 0 || !process.connected) setImmediate(done);
       else waiters.push(done);
     },
-    onRequest: (handler) => process.on('message', (m) => handler(m as HostRequest)),
+    // The parent is the only client: an answer to it is an event like any other.
+    onRequest: (handler) => process.on('message', (m) => handler(m, send)),
     onDisconnect: (handler) => process.on('disconnect', handler),
   };
 }

@@ -3,6 +3,7 @@
 // that loads native/. A crash here ends one VM, never the UI.
 import { PROTOCOL_VERSION } from '../common/protocol';
 import { hostCapabilities } from './hostCapabilities';
+import { admitRequest } from './hostRequest';
 import { parentTransport } from './transport';
 import { VmSession } from './vmSession';
 
@@ -16,6 +17,6 @@ const session = new VmSession(
     transport.flush(() => process.exit(0));
   },
 );
-transport.onRequest((request) => session.handle(request));
+transport.onRequest((raw, reply) => admitRequest(raw, reply, session));
 transport.onDisconnect(() => process.exit(0));
 transport.send({ kind: 'hello', v: 1, protocol: PROTOCOL_VERSION, capabilities: hostCapabilities() });

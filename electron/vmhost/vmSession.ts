@@ -10,6 +10,8 @@ import { acquireLock, type FileLock } from '../vmfiles/lock';
 import { ControlServer } from './controlServer';
 import { DiskSet } from './diskSet';
 import { DisplaySession } from './displaySession';
+import type { RequestSink } from './hostRequest';
+import { hostCapabilities } from './hostCapabilities';
 import { set2Code } from './keymap';
 import { NetworkSet } from './network';
 import { loadNative, type NativeVm, type NativeVmConfig, type NativeVmEvent } from './native';
@@ -46,11 +48,12 @@ export function toNativeConfig(config: VmConfig): NativeVmConfig {
     displayMaxHeight: config.display?.maxHeight,
     serialConsole: true,
     noReboot: config.noReboot ?? false,
+    nestedVirtualization: config.nestedVirtualization ?? false,
     kvmPath: process.env.VIREO_KVM_DEVICE,
   };
 }
 
-export class VmSession {
+export class VmSession implements RequestSink {
   private vm?: NativeVm;
   private serial?: net.Socket;
   private timer?: NodeJS.Timeout;
@@ -89,6 +92,13 @@ export class VmSession {
         this.vmLock = acquireLock(config.vmxPath);
         this.openLog(config.vmxPath, config); // only once the VM is ours: it rotates the folder's logs
       }
+      if (config.nestedVirtualization) {
+        // KVM offers VMX/SVM only where it can nest; say so instead of pretending.
+        const nested = hostCapabilities().nested.exposeVirtualization;
+        if (!nested.supported) {
+          this.emit({ kind: 'notice', v: 1, message: `nested virtualization is on for this VM (vhv.enable), but ${nested.reason ?? 'this host cannot nest'}: the guest sees no VT-x/AMD-V` });
+        }
+      }
       this.network = new NetworkSet(config.nics ?? [], (message) =>
         this.emit({ kind: 'notice', v: 1, message }),
       );
@@ -105,6 +115,7 @@ export class VmSession {
       return;
     }
     const vm = this.vm;
+    this.disks!.onDiskFull = (file, err) => this.pauseForDisk(file, err.errno ?? 'ENOSPC');
     this.disks!.attach(vm);
     this.network!.attach(vm);
     this.serial = new net.Socket({ fd: vm.takeSerialFd(), readable: true, writable: true });
@@ -128,7 +139,7 @@ export class VmSession {
   handle(request: HostRequest): void {
     switch (request.kind) {
       case 'start':
-        if (this.vm) this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message: 'this VM host already runs a VM' } });
+        if (this.vm) this.alreadyRunning();
         else this.start(request.config);
         return;
       case 'power':
@@ -188,6 +199,34 @@ export class VmSession {
     }
   }
 
+  /** The host's disk is full: pause, as Workstation does, and say which file and what to do. */
+  private pauseForDisk(file: string, errno: string): void {
+    const why = errno === 'EDQUOT' ? 'your disk quota is used up' : errno === 'EFBIG' ? 'the file reached its size limit' : 'no space is left on its file system';
+    const message = `The VM is paused: writing ${file} failed because ${why} (${errno}). Free some space there, then Resume: the write is retried and nothing is lost.`;
+    this.vmLog?.write('vmx', message);
+    this.emit({ kind: 'notice', v: 1, message });
+    if (this.state !== 'paused') {
+      this.tools?.tools.setPaused(true);
+      this.vm?.pause();
+      this.setState('paused', undefined, undefined, message);
+    }
+  }
+
+  /** A start request that failed its check (hostRequest.ts): reported as a start that failed. */
+  refuseStart(message: string): void {
+    if (this.vm) {
+      this.alreadyRunning();
+      return;
+    }
+    this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message } });
+    this.setState('stopped', 'error');
+    this.onEnded();
+  }
+
+  private alreadyRunning(): void {
+    this.emit({ kind: 'error', v: 1, error: { code: 'invalid-argument', message: 'this VM host already runs a VM' } });
+  }
+
   private power(op: 'pause' | 'resume' | 'stop' | 'reset' | 'soft-shutdown' | 'soft-reboot'): void {
     const vm = this.vm;
     if (!vm) return;
@@ -198,6 +237,8 @@ export class VmSession {
         this.setState('paused');
         return;
       case 'resume':
+        // Held disk writes go first (issue 9): if the host is still full, stay paused.
+        if (this.disks?.heldCount() && !this.disks.retryHeld()) return;
         vm.resume();
         this.tools?.tools.setPaused(false);
         this.setState('running');

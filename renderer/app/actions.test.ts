@@ -5,7 +5,7 @@ import { FakeClient } from '../bridge/vmmClient.fake';
 import { VmSessions } from '../store/vmSessions';
 import { useVmStore } from '../store/vmStore';
 import { startVm } from './actions';
-import type { LibraryEntry } from '../../electron/main/appProtocol';
+import type { LibraryEntry } from '../../electron/common/appProtocol';
 
 const entry: LibraryEntry = {
   id: 'box',

@@ -1,7 +1,8 @@
 // User actions that involve the client, the sessions and the stores together. Components
 // call these; none of them talks to the transport directly.
 import type { PowerOp } from '../../electron/common/protocol';
-import type { LibraryEntryDraft } from '../../electron/main/appProtocol';
+import type { LibraryEntryDraft, NestedSettings, NewDiskRequest } from '../../electron/common/appProtocol';
+import type { VmSettings } from '../../electron/common/vmxSettings';
 import type { Services } from './services';
 import { useVmStore, type ToolsOptions } from '../store/vmStore';
 import { useTelemetryStore } from '../store/telemetryStore';
@@ -91,6 +92,18 @@ export async function sendHostClipboard(s: Services, id: string): Promise<void> 
 export async function saveEntry(s: Services, draft: LibraryEntryDraft): Promise<boolean> {
   try {
     await s.client.request({ kind: 'library-save', entry: draft });
+    await refreshLibrary(s);
+    return true;
+  } catch (err) {
+    report(err);
+    return false;
+  }
+}
+
+/** Writes a .vmx VM's settings into its .vmx (main checks them and writes atomically). */
+export async function saveVmx(s: Services, id: string, draft: { settings: VmSettings; nested: NestedSettings; newDisks: NewDiskRequest[] }): Promise<boolean> {
+  try {
+    await s.client.request({ kind: 'vmx-save', id, ...draft });
     await refreshLibrary(s);
     return true;
   } catch (err) {

@@ -1,7 +1,7 @@
 // Scripted stand-in for VmmClient in unit tests: records what the renderer sends and lets
 // a test play HostEvents / AppEvents into it.
 import type { HostEvent, HostRequest } from '../../electron/common/protocol';
-import type { AppEvent, AppRequest, LibrarySnapshot } from '../../electron/main/appProtocol';
+import type { AppEvent, AppRequest, LibrarySnapshot } from '../../electron/common/appProtocol';
 import type { VmConnection, VmmClient } from './vmmClient';
 
 export interface FakeVm {

@@ -3,7 +3,7 @@
 // vm-start reply is the one connectVm() returns.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostEvent } from '../../electron/common/protocol';
-import type { AppRequest, VireoApi } from '../../electron/main/appProtocol';
+import type { AppRequest, VireoApi } from '../../electron/common/appProtocol';
 import { createVmmClient } from './vmmClient';
 
 type Listener = (ev: { source: unknown; data: unknown; ports: MessagePort[] }) => void;

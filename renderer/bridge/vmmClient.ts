@@ -8,10 +8,10 @@
 //  * Browser dev host: one WebSocket (/ipc) multiplexing app requests and per-VM traffic,
 //    framed by wireCodec (bytes stay bytes).
 import type { HostEvent, HostRequest } from '../../electron/common/protocol';
-import type { AppEvent, AppReply, AppRequest, VireoApi } from '../../electron/main/appProtocol';
-import { VM_PORT_MESSAGE } from '../../electron/main/appProtocol';
-import { decodeMessage, encodeMessage } from '../../electron/devhost/wireCodec';
-import type { WsClientMessage, WsServerMessage } from '../../electron/devhost/wsProtocol';
+import type { AppEvent, AppReply, AppRequest, VireoApi } from '../../electron/common/appProtocol';
+import { VM_PORT_MESSAGE } from '../../electron/common/appProtocol';
+import { decodeMessage, encodeMessage } from '../../electron/common/wireCodec';
+import type { WsClientMessage, WsServerMessage } from '../../electron/common/wsProtocol';
 
 export interface VmConnection {
   readonly id: string;

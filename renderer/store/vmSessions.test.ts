@@ -4,7 +4,7 @@ import { VmSessions } from './vmSessions';
 import { useVmStore } from './vmStore';
 import { latestRates, useTelemetryStore } from './telemetryStore';
 import { EXIT_REASONS } from '../../electron/common/exitReasons';
-import type { LibraryEntry } from '../../electron/main/appProtocol';
+import type { LibraryEntry } from '../../electron/common/appProtocol';
 
 const entry: LibraryEntry = {
   id: 'demo',
@@ -47,9 +47,11 @@ describe('VmSessions', () => {
     vm.emit({ kind: 'telemetry', v: 1, sample: { seq: 2, tMs: 100, vcpus: 1, counters: counters(10), ports: [], mmio: [], backdoor: {}, kvm: {} } });
 
     vm.emit({ kind: 'guestinfo', v: 1, entries: [{ key: 'guestinfo.ip', value: '10.0.2.15', source: 'guest', truncated: false }] });
+    vm.emit({ kind: 'notice', v: 1, message: 'The VM is paused: writing d.vmdk failed' });
 
     const view = useVmStore.getState().vms.demo!;
     expect(view.state).toBe('running');
+    expect(view.notice).toBe('The VM is paused: writing d.vmdk failed');
     expect(view.guestInfo).toEqual([{ key: 'guestinfo.ip', value: '10.0.2.15', source: 'guest', truncated: false }]);
     expect(view.tools.ipAddresses).toEqual(['10.0.2.15']);
     expect(view.mode.width).toBe(2);

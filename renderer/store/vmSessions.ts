@@ -90,6 +90,9 @@ class Session implements VmSession {
       case 'error':
         store.updateVm(id, { lastError: ev.error });
         break;
+      case 'notice':
+        store.updateVm(id, { notice: ev.message });
+        break;
       case 'milestone':
       case 'screenshot-done':
         break;

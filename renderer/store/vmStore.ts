@@ -11,7 +11,7 @@ import type {
   VmState,
 } from '../../electron/common/protocol';
 import type { VmmErrorShape } from '../../electron/common/errors';
-import type { LibraryEntry, LibrarySnapshot } from '../../electron/main/appProtocol';
+import type { LibraryEntry, LibrarySnapshot } from '../../electron/common/appProtocol';
 
 export interface ToolsOptions {
   syncTime: boolean;
@@ -28,6 +28,8 @@ export interface VmView {
   options: ToolsOptions;
   capabilities?: HostCapabilities;
   lastError?: VmmErrorShape;
+  /** The last notice from the VM host (a paused-for-disk-full message, a network note). */
+  notice?: string;
   serialPaused: boolean;
   /** The last guestinfo listing the VM host sent (asked for with guestinfo-list). */
   guestInfo?: GuestInfoEntry[];

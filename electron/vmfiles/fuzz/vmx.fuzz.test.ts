@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 import { VmxDocument, MAX_VMX_BYTES } from '../vmx';
 import { applyConfig, vmxToConfig } from '../vmxConfig';
-import { vmxDiskFiles } from '../vmxDisks';
+import { importVmxDocument } from '../vmxImport';
 import { VmxError } from '../vmxError';
 import { withBounds, fuzzRuns, timeoutFor } from './bounds';
 import { fuzzWithCoverage } from './coverage';
@@ -45,7 +45,19 @@ const line = fc.oneof(
 // A whole device, as VMware writes them: present + fileName (+ deviceType).
 const device = fc.tuple(fc.constantFrom('ide', 'scsi', 'sata', 'nvme'), fc.nat(4), fc.nat(8), fc.constantFrom(...VALUES), fc.option(fc.constantFrom('disk', 'cdrom-image', 'atapi-cdrom', 'scsi-hardDisk', 'odd')))
   .map(([b, c, u, file, type]) => [`${b}${c}:${u}.present = "TRUE"`, `${b}${c}:${u}.fileName = "${file}"`, ...(type ? [`${b}${c}:${u}.deviceType = "${type}"`] : [])].join('\n'));
-const structured = fc.tuple(fc.array(fc.oneof({ weight: 4, arbitrary: line }, { weight: 1, arbitrary: device }), { maxLength: 30 }), fc.constantFrom('\n', '\r\n', '\r'))
+// A drive at a position VMware uses, with its controller (what the importer maps).
+const placedDrive = fc.tuple(fc.constantFrom('ide0:0', 'ide1:0', 'sata0:1', 'nvme0:0', 'nvme0:1', 'scsi0:0', 'sata1:0'), fc.constantFrom(...VALUES),
+  fc.option(fc.constantFrom('disk', 'cdrom-image', 'atapi-cdrom', 'cdrom-raw')), fc.boolean(), fc.constantFrom('TRUE', 'FALSE'))
+  .map(([dev, file, type, controller, connected]) => [
+    ...(controller && !dev.startsWith('ide') ? [`${dev.split(':')[0]}.present = "TRUE"`] : []),
+    `${dev}.present = "TRUE"`, `${dev}.fileName = "${file}"`, `${dev}.startConnected = "${connected}"`,
+    ...(type ? [`${dev}.deviceType = "${type}"`] : []),
+  ].join('\n'));
+const nic = fc.tuple(fc.nat(2), fc.constantFrom('e1000', 'vmxnet3', 'e1000e', 'VMXNET3'), fc.constantFrom('nat', 'bridged'), fc.constantFrom('00:0c:29:01:02:03', '00:0c:29', 'ff:ff:ff:ff:ff:ff', ''))
+  .map(([i, model, conn, mac]) => [`ethernet${i}.present = "TRUE"`, `ethernet${i}.virtualDev = "${model}"`, `ethernet${i}.connectionType = "${conn}"`,
+    `ethernet${i}.generatedAddress = "${mac}"`].join('\n'));
+const structured = fc.tuple(fc.array(fc.oneof({ weight: 4, arbitrary: line }, { weight: 1, arbitrary: device }, { weight: 1, arbitrary: placedDrive }, { weight: 1, arbitrary: nic }),
+  { maxLength: 30 }), fc.constantFrom('\n', '\r\n', '\r'))
   .map(([lines, eol]) => new Uint8Array(Buffer.from(lines.join(eol).replace(/\n/g, eol) + eol, 'utf8')));
 const raw = fc.uint8Array({ maxLength: 2048 });
 
@@ -69,8 +81,8 @@ function property(bytes: Uint8Array): void {
     reached.parsed++;
     // Unchanged documents are byte-exact.
     expect(Buffer.from(doc.serialize()).equals(Buffer.from(bytes))).toBe(true);
-    const disks = vmxOr(() => vmxDiskFiles(doc));
-    if (!(disks instanceof VmxError) && disks.length) reached.devices++;
+    const vm = vmxOr(() => importVmxDocument(doc));
+    if (!(vm instanceof VmxError) && vm.settings.disks.some((d) => d.present)) reached.devices++;
     const settings = vmxOr(() => vmxToConfig(doc));
     if (settings instanceof VmxError) return;
     reached.typed++;

@@ -5,8 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomicWrite';
 import { acquireLock, LockedError, type FileLock } from '../lock';
+import { isInside } from '../vmdk/fileIo';
 import { readVmx, writeVmx, type VmxDocument } from '../vmx';
-import { vmFolderOf, vmxDiskFiles } from '../vmxDisks';
+import { readDevices, resolveVmxPath } from '../vmxDevices';
+import { realOrLexical, vmFolderOf } from '../vmxDisks';
 import { relativeIn } from './diskChain';
 import { SnapshotError } from './snapshotError';
 import { indexPathFor, readIndex, type SnapshotIndex, writeIndex } from './snapshotIndex';
@@ -49,21 +51,24 @@ export function loadVm(vmxArg: string): VmState {
   const disks: CurrentDisk[] = [];
   const notes: string[] = [];
   const refusals: SnapshotError[] = [];
-  for (const d of vmxDiskFiles(doc)) {
-    if (d.device.kind !== 'disk') continue;
-    const node = `${d.device.bus}${d.device.controller}:${d.device.unit}`;
+  for (const device of readDevices(doc)) {
+    if (!device.present || device.kind !== 'disk' || device.fileName === undefined) continue;
+    const node = `${device.bus}${device.controller}:${device.unit}`;
+    const key = `${node}.fileName`;
+    const file = resolveVmxPath(doc, device.fileName, key);
+    const real = realOrLexical(file);
     // VMware leaves independent disks out of snapshots (their writes are never undone).
     const mode = doc.get(`${node}.mode`)?.trim().toLowerCase();
     if (mode?.startsWith('independent')) {
-      notes.push(`${node} (${path.basename(d.path)}) is ${mode}: left out of snapshots, as VMware does`);
+      notes.push(`${node} (${path.basename(file)}) is ${mode}: left out of snapshots, as VMware does`);
       continue;
     }
-    if (d.external) {
-      refusals.push(new SnapshotError('unsupported', d.path, `disk ${node} (${d.key} in ${vmx}) lies outside the VM folder ${folder}: snapshot deltas are made beside their disk, so move it into the VM folder first`));
+    if (!isInside(folder, real)) {
+      refusals.push(new SnapshotError('unsupported', file, `disk ${node} (${key} in ${vmx}) lies outside the VM folder ${folder}: snapshot deltas are made beside their disk, so move it into the VM folder first`));
     }
-    const twin = disks.find((x) => x.real === d.real);
-    if (twin) refusals.push(new SnapshotError('unsupported', d.path, `disks ${twin.node} and ${node} of ${vmx} name the same file: give each disk its own file`));
-    disks.push({ node, key: d.key, real: d.real });
+    const twin = disks.find((x) => x.real === real);
+    if (twin) refusals.push(new SnapshotError('unsupported', file, `disks ${twin.node} and ${node} of ${vmx} name the same file: give each disk its own file`));
+    disks.push({ node, key, real });
   }
   const indexFile = indexPathFor(vmx);
   const { index, exists } = readIndex(indexFile);

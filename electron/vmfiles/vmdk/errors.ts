@@ -20,12 +20,15 @@ export type DiskErrorCode =
 export class DiskError extends Error {
   readonly code: DiskErrorCode;
   readonly file: string;
+  /** For code 'io': the host's errno name (ENOSPC, EIO, …), when the OS gave one. */
+  readonly errno?: string;
 
-  constructor(code: DiskErrorCode, file: string, message: string) {
+  constructor(code: DiskErrorCode, file: string, message: string, errno?: string) {
     super(`${file}: ${message}`);
     this.name = 'DiskError';
     this.code = code;
     this.file = file;
+    this.errno = errno;
   }
 }
 
@@ -33,5 +36,5 @@ export class DiskError extends Error {
 export function ioError(file: string, err: unknown, what: string): DiskError {
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') return new DiskError('missing-extent', file, `${what}: file does not exist`);
-  return new DiskError('io', file, `${what}: ${e?.message ?? String(err)}`);
+  return new DiskError('io', file, `${what}: ${e?.message ?? String(err)}`, e?.code);
 }

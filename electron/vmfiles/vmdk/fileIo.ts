@@ -157,7 +157,12 @@ export class FileIo {
   }
 
   sync(): void {
-    if (this.writable) fs.fsyncSync(this.fd);
+    if (!this.writable) return;
+    try {
+      fs.fsyncSync(this.fd);
+    } catch (err) {
+      throw ioError(this.path, err, 'flush');
+    }
   }
 
   /** Bytes actually allocated on the host filesystem (like `qemu-img info` "disk size"). */

@@ -83,7 +83,7 @@ Napi::Function VmWrap::Define(Napi::Env env) {
                       InstanceMethod("setNetLink", &VmWrap::SetNetLink)});
 }
 
-// new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, kvmPath?})
+// new Vm({memoryBytes, cpus, kernel?, initrd?, cmdline?, firmware?, serialConsole?, noReboot?, nestedVirtualization?, kvmPath?, disks?, nics?})
 VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -100,6 +100,7 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
   c.firmware = opt_string(o, "firmware");
   if (o.Has("serialConsole")) c.serial_console = o.Get("serialConsole").ToBoolean();
   if (o.Has("noReboot")) c.no_reboot = o.Get("noReboot").ToBoolean();
+  if (o.Has("nestedVirtualization")) c.nested_virtualization = o.Get("nestedVirtualization").ToBoolean();
   c.linuxboot_rom = opt_string(o, "linuxbootRom");
   c.vga_rom = opt_string(o, "vgaRom");
   Napi::Value disks = o.Get("disks");
@@ -116,6 +117,15 @@ VmWrap::VmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VmWrap>(info) 
                : bus == "sata" ? DiskBus::kSata
                : bus == "nvme" ? DiskBus::kNvme
                                : DiskBus::kIde;
+      Napi::Value unit = d.Get("unit");
+      if (unit.IsNumber()) {
+        double u = unit.As<Napi::Number>().DoubleValue();
+        if (!(u >= 0 && u <= 29) || u != static_cast<int>(u)) {
+          Napi::RangeError::New(env, "disks[].unit must be a whole number from 0 to 29").ThrowAsJavaScriptException();
+          return;
+        }
+        dc.unit = static_cast<int>(u);
+      }
       c.disks.push_back(dc);
     }
   }

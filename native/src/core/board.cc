@@ -116,12 +116,16 @@ Status Board::attach_disks(const std::vector<DiskAttachment>& disks, PciResource
         s = pci_.add_device(kAhciSlot, ahci_.get());
         if (!s.ok()) return s;
       }
-      s = ahci_->attach(next_sata++, d.kind, d.backend);
+      s = ahci_->attach(d.unit >= 0 ? static_cast<unsigned>(d.unit) : next_sata++, d.kind, d.backend);
     } else if (d.bus == DiskBus::kNvme) {
-      if (nvme_ || d.kind != IdeDriveKind::kDisk)
+      if (nvme_ || d.kind != IdeDriveKind::kDisk || d.unit > 0)
         return Status::Error(ErrorCode::kInvalidArgument, "NVMe: one disk (nvme0:0) is supported, no CD-ROMs");
       nvme_ = std::make_unique<NvmeController>("nvme", res, irq_nvme_, kNvmeGsi, *d.backend);
       s = pci_.add_device(kNvmeSlot, nvme_.get());
+    } else if (d.unit >= 0) {
+      if (d.unit > 3)
+        return Status::Error(ErrorCode::kInvalidArgument, "IDE position " + std::to_string(d.unit) + " does not exist (0-3: ide0:0, ide0:1, ide1:0, ide1:1)");
+      s = ide_->attach(static_cast<unsigned>(d.unit) / 2, static_cast<unsigned>(d.unit) % 2, d.kind, d.backend);
     } else if (d.kind == IdeDriveKind::kCdrom) {
       // CD-ROMs on the secondary channel (VMware's usual ide1:0), then its slave.
       if (next_cdrom == 2) return Status::Error(ErrorCode::kInvalidArgument, "at most 2 IDE CD-ROM drives");

@@ -75,6 +75,10 @@ struct DiskAttachment {
   BlockBackend* backend;  // outlives the board
   IdeDriveKind kind;      // kDisk or kCdrom
   DiskBus bus;
+  // Position on its bus, as a .vmx names it: IDE 0-3 = ide<channel>:<drive> as channel*2+drive,
+  // SATA the AHCI port (sata0:<port>), NVMe 0 only. -1: disks on ide0 and CD-ROMs on ide1 in
+  // order, SATA ports in order.
+  int unit = -1;
 };
 
 enum class NicModel { kE1000, kVmxnet3 };

@@ -5,6 +5,8 @@ namespace vireo {
 namespace {
 constexpr uint32_t kHypervisorBase = 0x40000000;
 constexpr uint32_t kVmwareTiming = 0x40000010;
+constexpr uint32_t kVmxBit = 1u << 5;  // CPUID.1:ECX[5] (Intel SDM vol. 2A, CPUID)
+constexpr uint32_t kSvmBit = 1u << 2;  // CPUID.80000001h:ECX[2] (AMD APM vol. 3, CPUID)
 }  // namespace
 
 std::vector<kvm_cpuid_entry2> build_cpuid(const std::vector<kvm_cpuid_entry2>& supported,
@@ -18,6 +20,10 @@ std::vector<kvm_cpuid_entry2> build_cpuid(const std::vector<kvm_cpuid_entry2>& s
         e.ecx |= 1u << 31;  // CPUID.1:ECX[31] hypervisor present
         e.ebx = (e.ebx & 0x0000ffff) | (o.vcpu_index << 24) | ((o.cpus & 0xff) << 16);
         e.edx |= 1u << 28;  // HTT: EBX[23:16] is meaningful
+        if (!o.nested_virtualization) e.ecx &= ~kVmxBit;
+        break;
+      case 0x80000001:
+        if (!o.nested_virtualization) e.ecx &= ~kSvmBit;
         break;
       case 0xb:
       case 0x1f:

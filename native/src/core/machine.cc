@@ -131,6 +131,7 @@ Status Machine::build_kvm() {
     CpuidOptions o;
     o.vcpu_index = i;
     o.cpus = config_.cpus;
+    o.nested_virtualization = config_.nested_virtualization;
     int khz = ioctl(vfd, KVM_GET_TSC_KHZ, 0);
     o.tsc_khz = khz > 0 ? static_cast<uint32_t>(khz) : 0;
     // GETHZ answers what CPUID 0x40000010 says (Linux vmware.c reads it for tsc_khz).

@@ -31,6 +31,7 @@ struct DiskConfig {
   bool read_only = false;
   bool cdrom = false;
   DiskBus bus = DiskBus::kIde;
+  int unit = -1;  // DiskAttachment::unit
 };
 
 // A network adapter: its MAC, and whether the host connects it (passt) or it has no cable.
@@ -54,6 +55,7 @@ struct MachineConfig {
   std::vector<DiskConfig> disks;
   std::vector<NicConfig> nics;
   bool no_reboot = false;      // a guest reset ends the run
+  bool nested_virtualization = false;  // CPUID shows VMX/SVM (CpuidOptions)
   std::string kvm_path = "/dev/kvm";
 };
 

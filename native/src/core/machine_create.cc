@@ -86,7 +86,7 @@ Status Machine::create(const MachineConfig& config, std::unique_ptr<Machine>* ou
     const DiskConfig& d = config.disks[i];
     m->disks_.push_back(std::make_unique<BlockRelay>(static_cast<unsigned>(i), d.size_bytes, d.read_only || d.cdrom));
     options.disks.push_back({m->disks_.back().get(), d.cdrom ? IdeDriveKind::kCdrom : IdeDriveKind::kDisk,
-                             d.bus});
+                             d.bus, d.unit});
   }
   for (const NicConfig& n : config.nics) {
     NicAttachment a;

@@ -271,6 +271,19 @@ write('backdoor_fuzz', 'tclo-and-host-events',
       u8(5, 4) + convo(0x01, 3, 0x80, b'OK\0\0', 5, 0x80) + u8(5, 5) + u8(4, 0, 2) +
       convo(0x06, 50, 0x00, b'', 9, 0x00))
 
+# --- ACPI PM: head u64 clock; 0 write (offset, 8 bytes, width), 1 read (offset, width),
+# 2 power button, 3 clock step, 4 reset -------------------------------------------------
+def pm_out(offset, value, width):
+    return u8(0, offset) + u64(value) + u8({1: 0, 2: 1, 4: 2}[width])
+
+
+write('acpi_pm_fuzz', 'button-enable-ack',
+      u64(10**9) + u8(2) + pm_out(2, 0x0100, 2) + pm_out(0, 0x0100, 2))
+write('acpi_pm_fuzz', 's5-like-linux',
+      u64(0) + pm_out(4, 0x0001, 2) + pm_out(4, 0x2001, 2))
+write('acpi_pm_fuzz', 'timer-reads',
+      u64(2**40) + u8(1, 8, 2) + u8(3, 1) + u32(123456) + u8(1, 8, 2))
+
 if __name__ == '__main__':
     for target in sorted(os.listdir(os.path.join(HERE, 'corpus'))):
         n = len(os.listdir(os.path.join(HERE, 'corpus', target)))

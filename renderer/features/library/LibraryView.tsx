@@ -1,7 +1,7 @@
 import { useServices } from '../../app/services';
 import { openConsole, removeEntry, startVm } from '../../app/actions';
 import { useVmStore, vmState } from '../../store/vmStore';
-import type { LibraryEntry } from '../../../electron/main/appProtocol';
+import type { LibraryEntry } from '../../../electron/common/appProtocol';
 
 const ORIGIN_LABEL: Record<LibraryEntry['origin'], string> = { demo: 'built-in demo', user: 'custom', vmx: '.vmx' };
 
@@ -32,13 +32,23 @@ export function LibraryView() {
                 <strong>{e.config.name}</strong>
                 <span className="vm-meta">
                   {ORIGIN_LABEL[e.origin]} · {e.config.cpus} vCPU · {e.config.memoryMiB} MiB ·{' '}
-                  {e.config.firmware === 'seabios' ? 'SeaBIOS' : 'direct kernel boot'}
+                  {e.vmx?.firmware === 'efi' ? 'UEFI' : e.config.firmware === 'seabios' ? 'SeaBIOS' : 'direct kernel boot'}
                 </span>
                 {e.problems?.map((p) => (
                   <span key={p} className="vm-problem" data-testid="vm-problem">
                     {p}
                   </span>
                 ))}
+                {e.notices?.map((n) => (
+                  <span key={n} className="vm-notice" data-testid="vm-notice">
+                    {n}
+                  </span>
+                ))}
+                {running && e.appliesAtNextPowerOn && (
+                  <span className="vm-notice" data-testid="vm-pending">
+                    Settings changed: they apply at the next power on.
+                  </span>
+                )}
               </div>
               <span className={`state state-${state}`} data-testid="vm-state">
                 {state}
@@ -50,7 +60,8 @@ export function LibraryView() {
                   </button>
                 )}
                 <button onClick={() => void openConsole(services, e.id)}>Console</button>
-                <button disabled={running} onClick={() => useVmStore.getState().setScreen({ name: 'edit', id: e.id })}>
+                {/* A .vmx can be edited while its VM runs: the change applies at the next power on. */}
+                <button disabled={running && !e.vmx} onClick={() => useVmStore.getState().setScreen({ name: 'edit', id: e.id })}>
                   Settings
                 </button>
                 {e.origin !== 'demo' && (

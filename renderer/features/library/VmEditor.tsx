@@ -4,10 +4,39 @@ import { saveEntry } from '../../app/actions';
 import { useVmStore } from '../../store/vmStore';
 import { draftFromForm, formFromEntry, type EditorForm } from './draft';
 import { NestedToggles } from '../nested/NestedToggles';
+import { VmxEditor } from './VmxEditor';
+import type { LibraryEntry } from '../../../electron/common/appProtocol';
 
+/** A VM opened from a .vmx edits its .vmx (VmxEditor); the others their library entry. */
 export function VmEditor({ id }: { id?: string }) {
-  const services = useServices();
   const entry = useVmStore((s) => s.entries.find((e) => e.id === id));
+  if (entry?.vmx) return <VmxEditor key={entry.id} entry={{ ...entry, vmx: entry.vmx }} />;
+  if (entry?.origin === 'vmx') return <UnreadableVmx entry={entry} />;
+  return <EntryEditor entry={entry} />;
+}
+
+/** A .vmx entry whose file cannot be read now: nothing to edit until it can. */
+function UnreadableVmx({ entry }: { entry: LibraryEntry }) {
+  return (
+    <section className="editor" data-testid="vmx-unreadable">
+      <h1>Settings: {entry.config.name}</h1>
+      <p>
+        Its configuration file {entry.config.vmxPath} cannot be read, so there is nothing to edit. Fix or restore the file, then open Settings again.
+      </p>
+      <ul className="problems">
+        {entry.problems?.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+      <div className="editor-actions">
+        <button onClick={() => useVmStore.getState().setScreen({ name: 'library' })}>Back</button>
+      </div>
+    </section>
+  );
+}
+
+function EntryEditor({ entry }: { entry: LibraryEntry | undefined }) {
+  const services = useServices();
   const [form, setForm] = useState<EditorForm>(() => formFromEntry(entry));
   const [problems, setProblems] = useState<string[]>([]);
   const set = <K extends keyof EditorForm>(key: K, value: EditorForm[K]): void => {

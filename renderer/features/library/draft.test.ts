@@ -16,7 +16,7 @@ describe('editor draft', () => {
     expect(draftFromForm(form, undefined)).toEqual([
       'Name is empty.',
       'Memory must be a whole number of MiB between 1 and 65536.',
-      'vCPUs must be between 1 and 64.',
+      'vCPUs must be between 1 and 8.',
       'Kernel path must be absolute.',
     ]);
   });

@@ -2,7 +2,8 @@
 // form; the app (main or dev host) validates again before saving (never trust the page).
 import { checkForwards, formatPortForward, generatedMac, normalizeMac, parsePortForward } from '../../../electron/common/nic';
 import type { Firmware, NicSpec, VmConfig } from '../../../electron/common/protocol';
-import type { LibraryEntry, LibraryEntryDraft, NestedSettings } from '../../../electron/main/appProtocol';
+import { MAX_VCPUS } from '../../../electron/common/vmxSettings';
+import type { LibraryEntry, LibraryEntryDraft, NestedSettings } from '../../../electron/common/appProtocol';
 
 export interface EditorForm {
   name: string;
@@ -52,7 +53,7 @@ export function draftFromForm(form: EditorForm, base: LibraryEntry | undefined):
   const cpus = Number(form.cpus);
   if (!form.name.trim()) problems.push('Name is empty.');
   if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 65536) problems.push('Memory must be a whole number of MiB between 1 and 65536.');
-  if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) problems.push('vCPUs must be between 1 and 64.');
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_VCPUS) problems.push(`vCPUs must be between 1 and ${MAX_VCPUS}.`);
   if (form.firmware === 'none' && !form.kernel.trim()) problems.push('Without firmware the VM needs a kernel to boot.');
   for (const [label, p] of [['Kernel', form.kernel], ['Initrd', form.initrd]] as const) {
     if (p.trim() && !p.trim().startsWith('/')) problems.push(`${label} path must be absolute.`);

@@ -2,7 +2,7 @@
 // (HostCapabilities.nested from the VM host's hello); otherwise it is disabled and the
 // host's reason is shown next to it.
 import type { Toggle } from '../../../electron/common/protocol';
-import type { NestedSettings } from '../../../electron/main/appProtocol';
+import type { NestedSettings } from '../../../electron/common/appProtocol';
 import { useVmStore } from '../../store/vmStore';
 
 const LABELS: Record<keyof NestedSettings, { title: string; hint: string }> = {

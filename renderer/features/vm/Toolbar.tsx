@@ -115,6 +115,12 @@ export function Toolbar({ id }: { id: string }) {
           onNo={() => setConfirming(null)}
         />
       )}
+      {vm?.notice && (
+        <div className="toolbar-notice" role="status" data-testid="vm-notice">
+          <span>{vm.notice}</span>
+          <button onClick={() => useVmStore.getState().updateVm(id, { notice: undefined })}>Dismiss</button>
+        </div>
+      )}
       {vm?.lastError && (
         <div className="toolbar-error" role="alert">
           {vm.lastError.code}: {vm.lastError.message}
