@@ -28,31 +28,38 @@ export interface CleanupReport {
   merged: Array<{ from: string; into: string }>;
   /** Files left in place or forgotten, one sentence each. */
   kept: string[];
+  /** All of it in the order it happened, one line each, for the user. */
+  log: string[];
 }
 
 export type ConsolidationProgress = (from: string, into: string, done: number, total: number) => void;
 
 export function cleanup(s: VmState, tree: FileTree, progress?: ConsolidationProgress): CleanupReport {
-  const report: CleanupReport = { removed: [], merged: [], kept: [] };
-  const stuck = new Set<string>();
+  const report: CleanupReport = { removed: [], merged: [], kept: [], log: [] };
+  // Files that cannot take a child's grains (kept for this run), and files several
+  // children build on (looked at again once something else changed).
+  const unwritable = new Set<string>();
+  const shared = new Set<string>();
   for (const [rel, why] of tree.unreadable) {
     if (!fs.existsSync(path.resolve(s.folder, rel))) {
       s.index.deltas = s.index.deltas.filter((d) => d !== rel);
-      report.kept.push(`forgot ${rel}: it no longer exists`);
+      keep(report, `forgot ${rel}: it no longer exists`);
     } else {
-      report.kept.push(`kept ${rel}: it cannot be read (${why})`);
+      keep(report, `kept ${rel}: it cannot be read (${why})`);
     }
   }
   for (;;) {
-    const n = [...tree.nodes.values()].find((x) => x.pins.length === 0 && !stuck.has(x.real) && !tree.isProtected(x.real));
+    const n = [...tree.nodes.values()].find((x) => x.pins.length === 0 && !unwritable.has(x.real) && !shared.has(x.real) && !tree.isProtected(x.real));
     if (!n) break;
     const kids = tree.children(n.real);
     if (kids.length === 0) {
       removeLeaf(s, tree, n, report);
+      shared.clear();
     } else if (kids.length === 1 && kids[0].vireoMade) {
-      if (!mergeChild(s, tree, n, kids[0], report, progress)) stuck.add(n.real);
+      if (mergeChild(s, tree, n, kids[0], report, progress)) shared.clear();
+      else unwritable.add(n.real);
     } else {
-      stuck.add(n.real); // shared by several children, or a child Vireo did not make
+      shared.add(n.real); // several children build on it, or its child is not Vireo's
     }
   }
   saveIndex(s);
@@ -62,7 +69,7 @@ export function cleanup(s: VmState, tree: FileTree, progress?: ConsolidationProg
 function removeLeaf(s: VmState, tree: FileTree, n: FileNode, report: CleanupReport): void {
   tree.nodes.delete(n.real);
   if (!n.vireoMade) {
-    report.kept.push(`kept ${n.rel}: no snapshot needs it any more, but Vireo did not make it (delete it yourself if you do not need it)`);
+    keep(report, `kept ${n.rel}: no snapshot needs it any more, but Vireo did not make it (delete it yourself if you do not need it)`);
     return;
   }
   if (deleteFile(n, report)) s.index.deltas = s.index.deltas.filter((d) => d !== n.rel);
@@ -76,7 +83,7 @@ function mergeChild(s: VmState, tree: FileTree, n: FileNode, c: FileNode, report
   } catch (err) {
     // A parent that cannot be written (streamOptimized, read-only file) keeps its child.
     if (err instanceof SnapshotError && (err.code === 'unsupported' || /read-only|EACCES|EROFS|EPERM/.test(err.message))) {
-      report.kept.push(`kept ${c.rel} above ${n.rel}, which cannot be written (${err.message})`);
+      keep(report, `kept ${c.rel} above ${n.rel}, which cannot be written (${err.message})`);
       return false;
     }
     throw new SnapshotError('io', c.real, `${what} failed (${(err as Error).message}); every snapshot and the present state still read as before: free space or fix the cause, then the next vireo snapshot take, revert or delete finishes it`);
@@ -106,6 +113,7 @@ function mergeChild(s: VmState, tree: FileTree, n: FileNode, c: FileNode, report
   saveIndex(s);
   tree.nodes.delete(c.real);
   report.merged.push({ from: c.rel, into: n.rel });
+  report.log.push(`consolidated ${c.rel} into ${n.rel}`);
   if (deleteFile(c, report)) {
     s.index.deltas = s.index.deltas.filter((d) => d !== c.rel);
     saveIndex(s);
@@ -117,11 +125,17 @@ function mergeChild(s: VmState, tree: FileTree, n: FileNode, c: FileNode, report
 function deleteFile(n: FileNode, report: CleanupReport): boolean {
   const users = filesNamingAsParent(n.real);
   if (users.length) {
-    report.kept.push(`kept ${n.rel}: ${users.map((u) => path.basename(u)).join(', ')} ${users.length > 1 ? 'name' : 'names'} it as parent`);
+    keep(report, `kept ${n.rel}: ${users.map((u) => path.basename(u)).join(', ')} ${users.length > 1 ? 'name' : 'names'} it as parent`);
     return false;
   }
   fs.rmSync(n.real, { force: true });
   fsyncDir(path.dirname(n.real));
   report.removed.push(n.rel);
+  report.log.push(`removed ${n.rel}`);
   return true;
+}
+
+function keep(report: CleanupReport, line: string): void {
+  report.kept.push(line);
+  report.log.push(line);
 }

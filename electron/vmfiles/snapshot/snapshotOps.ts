@@ -98,7 +98,7 @@ export function takeSnapshot(vmx: string, name: string, description = '', now = 
     moveCurrent(s, tree, chains, deltas);
     chains.forEach((c, i) => tree.pin(c.layers[0].real, { kind: 'vireo', id: snap.id, node: s.disks[i].node }));
     const report = cleanupAfter(`took snapshot '${name}'`, s, tree, progress);
-    return { lines: [...s.notes, `took snapshot '${name}': ${describeDeltas(s, deltas)}`, ...describeCleanup(report)], cleanup: report };
+    return { lines: [...s.notes, `took snapshot '${name}': ${describeDeltas(s, deltas)}`, ...report.log], cleanup: report };
   });
 }
 
@@ -133,7 +133,7 @@ export function revertSnapshot(vmx: string, selector: string, progress?: Consoli
     commit(s, deltas);
     moveCurrent(s, tree, chains, deltas);
     const report = cleanupAfter(`reverted to ${label}`, s, tree, progress);
-    return { lines: [...s.notes, `reverted to ${label}: ${describeDeltas(s, deltas)}`, ...describeCleanup(report)], cleanup: report };
+    return { lines: [...s.notes, `reverted to ${label}: ${describeDeltas(s, deltas)}`, ...report.log], cleanup: report };
   });
 }
 
@@ -164,7 +164,7 @@ export function deleteSnapshot(vmx: string, selector: string, progress?: Consoli
       lines.push(`removed its machine state ${snap.machineState}`);
     }
     const report = cleanupAfter(`deleted snapshot '${snap.name}'`, s, tree, progress);
-    return { lines: [...lines, ...describeCleanup(report)], cleanup: report };
+    return { lines: [...lines, ...report.log], cleanup: report };
   });
 }
 
@@ -221,12 +221,4 @@ function commit(s: VmState, deltas: PreparedDelta[]): void {
 
 function describeDeltas(s: VmState, deltas: PreparedDelta[]): string {
   return s.disks.map((d, i) => `${d.node} now writes to ${relativeIn(s.folder, deltas[i].final)}`).join(', ');
-}
-
-function describeCleanup(r: CleanupReport): string[] {
-  return [
-    ...r.merged.map((m) => `consolidated ${m.from} into ${m.into}`),
-    ...r.removed.map((f) => `removed ${f}`),
-    ...r.kept,
-  ];
 }

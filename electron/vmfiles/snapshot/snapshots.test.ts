@@ -209,7 +209,30 @@ describe('delete', () => {
     revertSnapshot(vmx, 'Left');
     expect(readGuest(current(vmx)).equals(left)).toBe(true);
     expect(listSnapshots(vmx)).toBe('Test VM.vmx: 1 snapshot\n└─ Left  ' + listSnapshots(vmx).split('Left  ')[1]);
+    // With the other branch gone, the base has one child left: consolidated into it.
+    writeGuest(current(vmx), 4096, pattern(4096, 43));
+    const last = readGuest(current(vmx));
+    const present = vmxValue(vmx, 'scsi0:0.fileName');
+    expect(deleteSnapshot(vmx, 'Left').lines).toEqual(["deleted snapshot 'Left'", `consolidated ${present} into disk.vmdk`, `removed ${present}`]);
+    expect(vmxValue(vmx, 'scsi0:0.fileName')).toBe('disk.vmdk');
+    expect(readGuest(path.join(dir, 'disk.vmdk')).equals(last)).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.vmdk'))).toEqual(['disk.vmdk']);
     if (HAVE_QEMU_IMG) qemuCheckAll(dir);
+  });
+
+  it('deleting both branch snapshots leaves only the base and the present state merged into it', () => {
+    const { dir, vmx } = vmWithOneDisk();
+    takeSnapshot(vmx, 'Clean');
+    writeGuest(current(vmx), 0, pattern(4096, 44));
+    takeSnapshot(vmx, 'Second');
+    revertSnapshot(vmx, 'Clean');
+    writeGuest(current(vmx), 0, pattern(4096, 45));
+    const now = readGuest(current(vmx));
+    expect(deleteSnapshot(vmx, 'Clean').lines).toEqual(["deleted snapshot 'Clean'"]);
+    const r = deleteSnapshot(vmx, 'Second');
+    expect(r.lines).toEqual(["deleted snapshot 'Second'", 'removed disk-000001.vmdk', 'consolidated disk-000003.vmdk into disk.vmdk', 'removed disk-000003.vmdk']);
+    expect(readGuest(path.join(dir, 'disk.vmdk')).equals(now)).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.vmdk'))).toEqual(['disk.vmdk']);
   });
 
   it.runIf(HAVE_QEMU_IMG)('a delete interrupted after the index was written is finished by the next take', () => {
