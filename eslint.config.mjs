@@ -69,7 +69,7 @@ export default tseslint.config(
   {
     files: ['electron/vmfiles/**/*.ts'],
     ignores: PRODUCTION_IGNORES,
-    rules: zone('vmfiles', [], 'electron/vmfiles (VM files on disk) is plain Node and imports nothing else of ours.'),
+    rules: zone('vmfiles', ['common'], 'electron/vmfiles (VM files on disk) is plain Node on electron/common only.'),
   },
   {
     // The VM host is plain Node (it runs under child_process.fork too) and the only code that loads native/ (native.ts, by path).

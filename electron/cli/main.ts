@@ -6,6 +6,7 @@ import { hostCommand } from './host';
 import { createCommand, listCommand, LIBRARY_USAGE } from './libraryCommands';
 import { EXIT_BAD_INPUT } from './exitStatus';
 import { runVm, vmConfigFrom, vmConfigFromVmx } from './run';
+import { snapshotCommand, SNAPSHOT_USAGE } from './snapshot';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,10 +31,12 @@ async function main(argv: string[]): Promise<number> {
       return guestinfoCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
     case 'disk':
       return diskCommand(rest, (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'));
+    case 'snapshot':
+      return snapshotCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
     case undefined:
     case '-h':
     case '--help':
-      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n' + LIBRARY_USAGE + '\n' + GUESTINFO_USAGE + '\n');
+      process.stdout.write(USAGE + '\n' + DISK_USAGE + '\n' + LIBRARY_USAGE + '\n' + GUESTINFO_USAGE + '\n' + SNAPSHOT_USAGE + '\n');
       return command ? 0 : EXIT_BAD_INPUT;
     default:
       throw new UsageError(`unknown command ${command}: see vireo --help`);

@@ -14,7 +14,7 @@ import { VireoTray } from './tray';
 import { quitDialog } from './quitDialog';
 import { startUtilityHost, type ElectronHostHandle } from './vmHostStarter';
 import { probeCapabilities, VmRunner } from '../app/vmRunner';
-import { vmxPathsFromArgv } from '../vmfiles/vmxImport';
+import { vmxPathsFromArgv } from '../app/vmxArgs';
 import { createMainWindow, installSessionPolicy, isOurContents } from './window';
 
 // Must happen before 'ready': app:// behaves like https (standard, secure origin).

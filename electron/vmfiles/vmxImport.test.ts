@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VmxDocument } from './vmx';
-import { importVmx, importVmxDocument, vmxPathsFromArgv } from './vmxImport';
+import { importVmx, importVmxDocument } from './vmxImport';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vireo-vmximport-'));
@@ -174,8 +174,3 @@ describe('ethernet<N>', () => {
   });
 });
 
-describe('vmxPathsFromArgv', () => {
-  it('finds .vmx paths relative to the caller directory', () => {
-    expect(vmxPathsFromArgv(['--no-sandbox', 'a.VMX', '/abs/b.vmx', 'notes.txt'], '/home/u')).toEqual(['/home/u/a.VMX', '/abs/b.vmx']);
-  });
-});

@@ -213,7 +213,3 @@ function otherDevices(doc: VmxDocument, settings: VmSettings, notices: string[])
   }
 }
 
-/** .vmx paths among command-line arguments (flags and other files are ignored). */
-export function vmxPathsFromArgv(argv: readonly string[], cwd: string): string[] {
-  return argv.filter((a) => !a.startsWith('-') && /\.vmx$/i.test(a)).map((a) => path.resolve(cwd, a));
-}

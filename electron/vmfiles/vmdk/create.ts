@@ -3,13 +3,15 @@
 //   grains from `overHead` (rounded up to a grain).
 // Version 1, flags NL_DETECT|RGD, 128-sector (64 KiB) grains, 512 entries per GT.
 // twoGbMaxExtentSparse: a descriptor file plus name-s001.vmdk… of at most 2 GiB each.
+// Delta (snapshot) disks: monolithicSparse with parentCID and parentFileNameHint, as VMware
+// Workstation writes `NAME-000001.vmdk` and as `qemu-img create -f vmdk -b PARENT` does.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { fsyncDir } from '../atomicWrite';
-import { Descriptor, ExtentLine, MAX_DISK_SECTORS, NO_PARENT_CID, serializeDescriptor } from './descriptor';
+import { Descriptor, ExtentLine, MAX_DISK_SECTORS, NO_PARENT_CID, quotableName, serializeDescriptor } from './descriptor';
 import { DiskError, ioError } from './errors';
-import { FLAG_NL_DETECT, FLAG_RGD, SECTOR, SparseHeader, gdSectors, gtSectors, serializeSparseHeader } from './sparseHeader';
+import { FLAG_NL_DETECT, FLAG_RGD, MAX_GRAIN_SECTORS, SECTOR, SparseHeader, gdSectors, gtSectors, serializeSparseHeader } from './sparseHeader';
 
 export type SparseSubformat = 'monolithicSparse' | 'twoGbMaxExtentSparse';
 export type AdapterType = 'ide' | 'lsilogic' | 'buslogic' | 'legacyESX';
@@ -41,13 +43,14 @@ export function createSparseVmdk(file: string, sizeBytes: number, opts: CreateOp
     header: [],
     ddb: ddb(sectors, adapterType),
   };
+  if (!quotableName(path.basename(file))) throw new DiskError('out-of-range', file, 'a VMDK name cannot contain quotes or control characters (its descriptor names the file between quotes)');
   const base = path.basename(file).replace(/\.vmdk$/i, '');
   const dir = path.dirname(file);
   const created: string[] = [];
   try {
     if (subformat === 'monolithicSparse') {
       desc.extents.push({ access: 'RW', sectors, type: 'SPARSE', file: path.basename(file), offset: 0 });
-      writeSparseExtent(file, sectors, serializeDescriptor(desc), created);
+      writeSparseExtent(file, sectors, GRAIN, serializeDescriptor(desc), created);
     } else {
       const lines: ExtentLine[] = [];
       for (let start = 0, i = 1; start < sectors; start += SPLIT_SECTORS, i++) {
@@ -56,7 +59,7 @@ export function createSparseVmdk(file: string, sizeBytes: number, opts: CreateOp
       desc.extents = lines;
       const text = Buffer.from(serializeDescriptor(desc), 'utf8');
       writeNew(file, [{ pos: 0, data: text }], text.length, created);
-      for (const l of lines) writeSparseExtent(path.join(dir, l.file!), l.sectors, null, created);
+      for (const l of lines) writeSparseExtent(path.join(dir, l.file!), l.sectors, GRAIN, null, created);
     }
     fsyncDir(dir);
   } catch (err) {
@@ -66,13 +69,70 @@ export function createSparseVmdk(file: string, sizeBytes: number, opts: CreateOp
   return created;
 }
 
-function writeSparseExtent(file: string, capacity: number, descriptor: string | null, created: string[]): void {
+export interface DeltaOptions {
+  /** The parent's current CID: the new disk's parentCID. */
+  parentCid: number;
+  /** How the descriptor names the parent (a file name beside the delta). */
+  parentFileNameHint: string;
+  /** The parent's capacity; the delta has the same. */
+  capacitySectors: number;
+  /** Grain size in sectors (a power of two): the parent's, when it is sparse. */
+  grainSectors: number;
+  /** The file name the extent line gives: the final name when `file` is a temporary one. */
+  extentFileName: string;
+  /** Disk database entries carried over from the parent (geometry, adapter type). */
+  ddb: Array<[string, string]>;
+}
+
+/**
+ * Creates a delta disk (never overwriting) whose unallocated grains read from the parent.
+ * Returns the new disk's CID.
+ */
+export function createDeltaVmdk(file: string, o: DeltaOptions): number {
+  if (!Number.isSafeInteger(o.capacitySectors) || o.capacitySectors <= 0 || o.capacitySectors > MAX_DISK_SECTORS) {
+    throw new DiskError('out-of-range', file, `invalid capacity ${o.capacitySectors} sectors`);
+  }
+  if (!Number.isInteger(o.grainSectors) || o.grainSectors < 1 || o.grainSectors > MAX_GRAIN_SECTORS || (o.grainSectors & (o.grainSectors - 1)) !== 0) {
+    throw new DiskError('out-of-range', file, `grain size ${o.grainSectors} sectors is not a power of two`);
+  }
+  for (const name of [o.parentFileNameHint, o.extentFileName]) {
+    if (!quotableName(name)) throw new DiskError('out-of-range', file, `${JSON.stringify(name)} cannot be written into a descriptor`);
+  }
+  let cid: number;
+  do cid = randomInt(0, 0xfffffffe);
+  while (cid === o.parentCid);
+  const desc: Descriptor = {
+    version: 1,
+    cid,
+    parentCid: o.parentCid,
+    createType: 'monolithicSparse',
+    parentFileNameHint: o.parentFileNameHint,
+    extents: [{ access: 'RW', sectors: o.capacitySectors, type: 'SPARSE', file: o.extentFileName, offset: 0 }],
+    header: [['encoding', 'UTF-8']],
+    ddb: o.ddb.filter(([k]) => DELTA_DDB_KEYS.has(k.toLowerCase())),
+  };
+  const created: string[] = [];
+  try {
+    writeSparseExtent(file, o.capacitySectors, o.grainSectors, serializeDescriptor(desc), created);
+    fsyncDir(path.dirname(file));
+  } catch (err) {
+    for (const f of created) fs.rmSync(f, { force: true });
+    throw err;
+  }
+  return cid;
+}
+
+/** What a delta repeats of its parent's disk database; the rest (UUIDs, tools version,
+ *  longContentID) belongs to the parent. */
+const DELTA_DDB_KEYS = new Set(['ddb.virtualhwversion', 'ddb.geometry.cylinders', 'ddb.geometry.heads', 'ddb.geometry.sectors', 'ddb.adaptertype']);
+
+function writeSparseExtent(file: string, capacity: number, grain: number, descriptor: string | null, created: string[]): void {
   const descSectors = descriptor === null ? 0 : EMBEDDED_DESCRIPTOR_SECTORS;
   const h: SparseHeader = {
     version: 1,
     flags: FLAG_NL_DETECT | FLAG_RGD,
     capacity,
-    grainSize: GRAIN,
+    grainSize: grain,
     descriptorOffset: descriptor === null ? 0 : 1,
     descriptorSize: descSectors,
     numGTEsPerGT: GTES,
@@ -82,12 +142,12 @@ function writeSparseExtent(file: string, capacity: number, descriptor: string | 
     uncleanShutdown: 0,
     compressAlgorithm: 0,
   };
-  const numGts = Math.ceil(capacity / (GTES * GRAIN));
+  const numGts = Math.ceil(capacity / (GTES * grain));
   const gds = gdSectors(h);
   const gts = gtSectors(h);
   h.rgdOffset = 1 + descSectors;
   h.gdOffset = h.rgdOffset + gds + numGts * gts;
-  h.overHead = Math.ceil((h.gdOffset + gds + numGts * gts) / GRAIN) * GRAIN;
+  h.overHead = Math.ceil((h.gdOffset + gds + numGts * gts) / grain) * grain;
   // Only header, descriptor and the two directories hold non-zero bytes; the grain tables
   // are zero (every grain unallocated) and come from extending the file.
   const head = Buffer.alloc((1 + descSectors) * SECTOR);

@@ -132,6 +132,17 @@ function unquote(v: string): string {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
 }
 
+/** True when `name` can stand between the quotes of a descriptor line: not empty, no
+ *  quote, no control character (a newline would start a line of its own). */
+export function quotableName(name: string): boolean {
+  if (name === '' || name.includes('"')) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** Writes the layout qemu and VMware use: header, extents, DDB. */

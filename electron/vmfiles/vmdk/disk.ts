@@ -19,6 +19,8 @@ export interface DiskInfo {
   parentCid?: string;
   /** Delta disks: the parent's info (which may have a parent of its own). */
   backing?: DiskInfo;
+  /** VMDK disk database (`ddb.*` lines of the descriptor), values unquoted. */
+  ddb?: Array<[string, string]>;
   readOnly: boolean;
   extents: ExtentInfo[];
 }
@@ -36,6 +38,10 @@ export interface DiskImage {
   info(): DiskInfo;
   /** Read-only metadata check; an empty list means consistent. */
   check(): DiskProblem[];
+  /** [offset, length) runs of guest bytes this disk's own files answer, ascending and
+   *  coalesced; the rest reads through to the parent (zeros without one). A disk without a
+   *  parent that is not sparse owns everything. */
+  ownRanges(): Generator<[number, number]>;
 }
 
 export interface DiskMeta {
@@ -47,6 +53,7 @@ export interface DiskMeta {
   /** Backing disk of a delta (snapshot) disk; owned and closed with this disk. */
   parent?: DiskImage;
   descriptorBytes?: () => number;
+  ddb?: Array<[string, string]>;
   /** Called once before the first write (VMDK: give the disk a new CID). */
   beforeFirstWrite?: () => void;
   problems?: DiskProblem[];
@@ -128,6 +135,7 @@ export class ExtentDisk implements DiskImage {
       cid: this.meta.cid === undefined ? undefined : hex8(this.meta.cid),
       parentCid: this.meta.parentCid === undefined ? undefined : hex8(this.meta.parentCid),
       backing: this.meta.parent?.info(),
+      ddb: this.meta.ddb,
       readOnly: this.readOnly,
       extents,
     };
@@ -144,6 +152,23 @@ export class ExtentDisk implements DiskImage {
       }
     }
     return problems;
+  }
+
+  *ownRanges(): Generator<[number, number]> {
+    this.alive();
+    let start = -1;
+    let stop = -1;
+    for (let i = 0; i < this.extents.length; i++) {
+      for (const [pos, len] of this.extents[i].ownRanges()) {
+        const at = this.starts[i] + pos;
+        if (at !== stop) {
+          if (start >= 0) yield [start, stop - start];
+          start = at;
+        }
+        stop = at + len;
+      }
+    }
+    if (start >= 0) yield [start, stop - start];
   }
 
   private alive(): void {

@@ -31,6 +31,10 @@ export interface Extent {
   flush(): void;
   close(): void;
   info(): ExtentInfo;
+  /** [pos, length) runs this extent answers itself, in ascending order: everything but
+   *  the unallocated grains of a sparse extent, which read through to the parent (or as
+   *  zeros without one). */
+  ownRanges(): Generator<[number, number]>;
   /** Host bytes used by the extent's file (0 for ZERO). */
   allocatedBytes(): number;
   /** Appends metadata problems; reads only, never writes. */

@@ -43,6 +43,10 @@ export class FlatExtent implements Extent {
     return { type: this.type, file: this.io.path, sectors: this.sectors, offset: this.base / SECTOR };
   }
 
+  *ownRanges(): Generator<[number, number]> {
+    yield [0, this.sectors * SECTOR];
+  }
+
   allocatedBytes(): number {
     return this.io.allocatedBytes();
   }
@@ -78,6 +82,10 @@ export class ZeroExtent implements Extent {
 
   info(): ExtentInfo {
     return { type: 'ZERO', sectors: this.sectors };
+  }
+
+  *ownRanges(): Generator<[number, number]> {
+    yield [0, this.sectors * SECTOR];
   }
 
   allocatedBytes(): number {

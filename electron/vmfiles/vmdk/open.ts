@@ -29,11 +29,19 @@ export interface OpenOptions {
    * would otherwise show that file to the guest.
    */
   within?: string;
+  /**
+   * Writes leave the disk's CID as it is. Only for consolidating snapshots
+   * (vmfiles/snapshot/consolidate.ts): grains move between the files of a chain while
+   * every child's view stays the same, and the children's parentCID must stay valid.
+   */
+  keepCid?: boolean;
 }
 
 interface OpenContext {
   /** st_dev:st_ino of the children above the file being opened (loop and depth guard). */
   chain: string[];
+  /** OpenOptions.keepCid, for the file being opened (parents are read-only anyway). */
+  keepCid: boolean;
 }
 
 /** Snapshot chains deeper than this are refused (VMware allows 32 snapshots per disk). */
@@ -41,7 +49,7 @@ export const MAX_CHAIN_DEPTH = 32;
 
 export function openDisk(file: string, opts: OpenOptions = {}): DiskImage {
   const within = opts.within === undefined ? undefined : realPath(opts.within, 'VM folder');
-  return openChained(file, opts.readOnly ?? false, { chain: [] }, { within });
+  return openChained(file, opts.readOnly ?? false, { chain: [], keepCid: opts.keepCid ?? false }, { within });
 }
 
 /** The real folder of a descriptor: where its extents and parent must be. */
@@ -98,7 +106,8 @@ function openMonolithicSparse(io: FileIo, readOnly: boolean, ctx: OpenContext): 
       cid: desc?.cid,
       parentCid: desc?.parentCid,
       parent: parent ?? undefined,
-      beforeFirstWrite: desc
+      ddb: desc?.ddb,
+      beforeFirstWrite: desc && !ctx.keepCid
         ? () => {
             // qemu vmdk_write_cid: rewrite the CID in the embedded descriptor, same length.
             const next = Buffer.from(withNewCid(text, desc!), 'utf8');
@@ -201,12 +210,15 @@ function openDescriptorDisk(file: string, identity: string, text: string, readOn
     parentCid: desc.parentCid,
     parent: parent ?? undefined,
     descriptorFile: file,
+    ddb: desc.ddb,
     descriptorBytes: () => fs.statSync(file).blocks * 512,
     problems,
-    beforeFirstWrite: () => {
-      writeFileAtomic(file, Buffer.from(withNewCid(text, desc), 'utf8'));
-      meta.cid = desc.cid;
-    },
+    beforeFirstWrite: ctx.keepCid
+      ? undefined
+      : () => {
+          writeFileAtomic(file, Buffer.from(withNewCid(text, desc), 'utf8'));
+          meta.cid = desc.cid;
+        },
   };
   return new ExtentDisk(file, extents, readOnly, meta);
 }
@@ -229,7 +241,7 @@ function openParent(desc: Descriptor, file: string, self: string, ctx: OpenConte
   }
   if (!fs.existsSync(target)) throw new DiskError('missing-extent', target, `parent disk named in ${file} does not exist`);
   // The parent, like an extent, must be in this disk's own folder (real paths compared).
-  const parent = openChained(target, true, { chain: [...chain, self] }, { within: folderOf(file), namedBy: file, what: 'open parent' });
+  const parent = openChained(target, true, { chain: [...chain, self], keepCid: false }, { within: folderOf(file), namedBy: file, what: 'open parent' });
   const cid = parent.info().cid;
   if (cid !== undefined && parseInt(cid, 16) !== desc.parentCid) {
     parent.close();

@@ -173,6 +173,30 @@ export class SparseExtent implements Extent {
     return this.io.allocatedBytes();
   }
 
+  /** Runs of grains with a non-zero GT entry (data, or a zeroed grain), coalesced; grain
+   *  tables that are absent (GD entry 0) are skipped whole. */
+  *ownRanges(): Generator<[number, number]> {
+    const per = this.header.numGTEsPerGT;
+    const end = this.sectors * SECTOR;
+    let start = -1;
+    let stop = -1;
+    for (let index = 0; index < this.gd.length; index++) {
+      const gt = this.loadGt(index);
+      if (!gt) continue;
+      for (let j = 0; j < per; j++) {
+        const at = (index * per + j) * this.grainBytes;
+        if (at >= end) break;
+        if (gt[j] === 0) continue;
+        if (at !== stop) {
+          if (start >= 0) yield [start, stop - start];
+          start = at;
+        }
+        stop = Math.min(at + this.grainBytes, end);
+      }
+    }
+    if (start >= 0) yield [start, stop - start];
+  }
+
   check(problems: DiskProblem[]): void {
     checkSparse(this, problems);
   }
