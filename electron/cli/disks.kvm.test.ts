@@ -117,7 +117,11 @@ describe.runIf(kvm)('disks on KVM', () => {
 
   it('a disk in use by another VM is refused with one clear line, and nothing is written', async () => {
     const vmdk = bootDisk(tmp, 'locked');
-    fs.mkdirSync(`${vmdk}.lck`); // another program's lock (VMware style)
+    // Another program's lock as VMware makes it: the directory with its M<id>.lck member.
+    // (An empty one is a lock being created, and stale after 10 s: on a slow host the CLI
+    // starts later than that.)
+    fs.mkdirSync(`${vmdk}.lck`);
+    fs.writeFileSync(path.join(`${vmdk}.lck`, 'M43642.lck'), '');
     const before = fs.readFileSync(vmdk);
     const r = await runCli(['run', '--disk', vmdk]);
     expect(r.code).toBe(2);
