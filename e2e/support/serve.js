@@ -22,6 +22,7 @@ const entry = (id, name, kernel, extra = {}) => ({
   config: { name, memoryMiB: 32, cpus: 1, firmware: 'none', kernel, tools: { syncTime: true, copyAllowed: true, pasteAllowed: true }, ...extra },
 });
 
+/** @type {Record<string, unknown>[]} */
 let entries;
 if (mode === 'fake') {
   process.env.VIREO_VMHOST = path.join(repo, 'e2e', 'fixtures', 'fakeVmHost.js');
