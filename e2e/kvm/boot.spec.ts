@@ -16,7 +16,8 @@ test('a project guest boots on KVM and writes to the serial console', async ({ p
 });
 
 test('without a built demo guest the demo VM says what to do and cannot be started', async ({ page }) => {
-  test.skip(missingForKvm('demo.bin').length === 0, 'the demo guest is built: the demo specs cover it');
+  // Only the demo guest's absence matters here (this case needs no KVM: the VM never starts).
+  test.skip(!missingForKvm('demo.bin').some((m) => m.includes('demo.bin')), 'the demo guest is built: the demo specs cover it');
   const app = new VireoApp(page);
   await app.openLibrary();
   await expect(app.vmRow('demo').getByTestId('vm-problem')).toContainText('npm run build:guests');
