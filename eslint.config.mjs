@@ -1,4 +1,4 @@
-// Lint = the layer rules of ARCHITECTURE.md, enforced, plus the recommended TypeScript
+// Lint = the layer rules of docs/architecture.md, enforced, plus the recommended TypeScript
 // checks, on every TypeScript and JavaScript file of the repository.
 //
 // Layers, one direction (README.md "Architecture"): common <- vmfiles; common, vmfiles <-

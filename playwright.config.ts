@@ -1,4 +1,4 @@
-// e2e tiers (toolchain.md §6, named truthfully):
+// e2e tiers, each named for what it really runs (README.md "Tests"):
 //  * ui   — the real renderer in Debian Chromium, served by the real dev host, driving
 //           the scripted fake VM host (e2e/fixtures/fakeVmHost.js): UI flows, security.
 //  * kvm  — the same renderer and dev host driving REAL VM hosts (native addon, /dev/kvm)

@@ -30,7 +30,7 @@
 //
 //   load average at the end: 2.69 2.95 3.23
 //   Times are the guest's own (TSC at the CPUID 0x40000010 frequency). Every guest instruction is emulated on
-//   this host (docs/host-kvm.md), so each figure includes the guest's loop instructions; bare runs the same loop.
+//   this host (kvm_pvm; README.md "Benchmarks"), so each figure includes the guest's loop instructions; bare runs the same loop.
 // `vireo run --stats` on the same guest counts 240046 exits on 0x5658: 100016 GETVERSION +
 // 10002 x 14 round-trip calls + open/close, so exits_per_op is what KVM saw too.
 const { spawn, spawnSync } = require('node:child_process');

@@ -15,7 +15,8 @@
  *     success, receive size -> the reply's length, receive data -> its words, status ->
  *     success. The reply is "1 " after the first request and "1 vireo-bench" after the
  *     rest (what bench_backdoor expects). Registers go through kvm_run->s.regs
- *     (KVM_CAP_SYNC_REGS), the result in RAX too (host-kvm.md: the register write wins).
+ *     (KVM_CAP_SYNC_REGS), the result in RAX too (seen on the build hosts' KVM: the register
+ *     write wins over the I/O data area).
  *   - COM1: writes to 0x3F8 go to stdout, LSR (0x3FD) reads 0x60; other `in` reads 0xFF
  *   - port 0xF4 (4 bytes) ends the run with the written value as the exit status
  *

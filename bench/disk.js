@@ -52,7 +52,7 @@
 //   Runs that failed or left a wrong image: none
 //   load average at the end: 3.14 2.49 2.28
 //   qd1 = one request per notify; qd8 = 8 chains per notify, waited for together. Every guest instruction is
-//   emulated on this host (docs/host-kvm.md), so each figure includes the guest's own loop (the same under both).
+//   emulated on this host (kvm_pvm; README.md "Benchmarks"), so each figure includes the guest's own loop (the same under both).
 // Where Vireo's time goes (perf record and --cpu-prof of one `vireo run` of this guest,
 // 2026-11-28): the VM host's JS thread is idle ~80% of the run; the 64 KiB rows lose on
 // per-request copies and fresh allocations (read: new Uint8Array in diskSet.ts, a copy into

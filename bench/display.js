@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Display benchmark (issue "Display"): the host's display pipeline at 1920x1080x32.
-// This host emulates every guest instruction (shared/docs/host-kvm.md), so the guest
+// This host emulates every guest instruction (kvm_pvm; README.md "Benchmarks"), so the guest
 // (native/guests/bench_display.c) only sets the SVGA mode and halts; the benchmark changes
 // VRAM from the host side with vm.writeVram(0, frame) (a full 1920x1080x4 frame, each one
 // different from the one before) and measures what the host spends to get it to a consumer:

@@ -1,5 +1,6 @@
-// Layer rule for renderer/ (house rule 5, ARCHITECTURE.md): the renderer is a browser
-// page. Include in eslint.config.mjs as `{ files: ['renderer/**/*.{ts,tsx}'], rules: rendererRules }`.
+// Layer rule for renderer/ (docs/architecture.md: the renderer imports electron/common
+// only): the renderer is a browser page. Include in eslint.config.mjs as
+// `{ files: ['renderer/**/*.{ts,tsx}'], rules: rendererRules }`.
 const banned = [
   { name: 'electron', message: 'The renderer reaches Electron only through renderer/bridge/vmmClient.ts (window.vireo).' },
 ];

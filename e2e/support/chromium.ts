@@ -1,4 +1,5 @@
-// Debian's Chromium, never a Playwright download (toolchain.md §4).
+// Debian's Chromium (package `chromium`, which .ci/run installs: README.md "Tests"), never a
+// Playwright download.
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

@@ -1,5 +1,5 @@
 // Offline check of electron-builder.yml against electron-builder's own schema (the check
-// its CLI runs before downloading anything; toolchain.md §2). Exit 0 = valid.
+// its CLI runs before downloading anything). Exit 0 = valid.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

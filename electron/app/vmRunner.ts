@@ -1,4 +1,4 @@
-// One VM host process per running VM (ARCHITECTURE.md): starts it, sends `start` once the
+// One VM host process per running VM (docs/architecture.md): starts it, sends `start` once the
 // host said hello, tracks the VM's state, and notices when the process dies. How a host
 // is started is injected (hostHandle.ts): Electron main uses utilityProcess
 // (electron/main/vmHostStarter.ts), the dev host and tests child_process (childHost.ts).

@@ -1,5 +1,5 @@
-// `vireo run` arguments: parsed and validated before anything native runs (house rule
-// 8), each problem one line naming the option and the remedy.
+// `vireo run` arguments: parsed and validated on the JS side before anything native runs,
+// each problem one line naming the option and the remedy.
 export interface RunOptions {
   kernel?: string;
   initrd?: string;

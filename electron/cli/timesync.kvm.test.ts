@@ -1,6 +1,6 @@
 // Time sync on real KVM: the timesync guest sets its CMOS clock one hour back, answers
 // the host tools service's TCLO start-up conversation and steps its clock on
-// `Time_Synchronize 1` (vmware-backdoor.md §6). The guest's claims are checked against
+// `Time_Synchronize 1` (docs/vmware-backdoor.md §6). The guest's claims are checked against
 // this test's own clock, taken before and after the run.
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';

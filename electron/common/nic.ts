@@ -8,7 +8,7 @@ const FORWARD = /^(tcp|udp)::?(\d{1,5})-:?(\d{1,5})$/i;
 
 export class NicError extends Error {}
 
-/** A MAC in VMware's range for generated addresses (00:0c:29, docs/vmx-vmdk.md). */
+/** A MAC in VMware's range for generated addresses (00:0c:29, docs/vmx-vmdk.md §4.2). */
 export function generatedMac(): string {
   const b = new Uint8Array(3);
   // Web Crypto: a global in Node 20 and in the renderer.

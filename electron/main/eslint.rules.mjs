@@ -1,4 +1,4 @@
-// Layer rules for electron/main and electron/preload (ARCHITECTURE.md), used by
+// Layer rules for electron/main and electron/preload (docs/architecture.md), used by
 // eslint.config.mjs. Main is the Electron glue: it imports the app core (electron/app) and
 // the shared vocabulary (electron/common), and starts VM hosts by path.
 /** @type {import('eslint').Linter.RulesRecord} */

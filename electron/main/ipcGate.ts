@@ -1,7 +1,8 @@
-// The only way main registers IPC handlers (house rule 6, Electron security checklist
-// #17): a handler runs only for an allowlisted channel, sent by a web contents main
-// created, from a top-level frame whose URL is our app:// origin. Parsed with a real URL
-// parser, never by prefix. Uses Electron types only, so it runs in vitest with fakes.
+// The only way main registers IPC handlers (Electron security checklist #17, "validate
+// the sender of all IPC messages"): a handler runs only for an allowlisted channel, sent
+// by a web contents main created, from a top-level frame whose URL is our app:// origin.
+// Parsed with a real URL parser, never by prefix. Uses Electron types only, so it runs in
+// vitest with fakes.
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { APP_CHANNELS, type AppChannel } from '../common/appProtocol';
 

@@ -1,4 +1,5 @@
-// The page's only bridge to main (house rule 5, Electron security #20): functions, never
+// The page's only bridge to main (Electron security checklist #20, "do not
+// expose Electron APIs to untrusted web content"): functions, never
 // ipcRenderer itself, and listeners never see the IpcRendererEvent. A sandboxed preload
 // can require only 'electron', so channel names are spelled here; `satisfies` ties them
 // to appProtocol.ts. VM MessagePorts cannot cross contextBridge: they are posted to the

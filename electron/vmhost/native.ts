@@ -1,4 +1,4 @@
-// The typed loader of the native addon. Only the VM host loads it (ARCHITECTURE.md).
+// The typed loader of the native addon. Only the VM host loads it (docs/architecture.md).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DiskBusName } from '../common/protocol';

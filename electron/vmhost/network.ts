@@ -2,8 +2,9 @@
 // (Debian package `passt`, the user-mode stack libvirt and Podman use) connected to the
 // NIC through a socket pair the native machine made (`passt --fd`). Frames flow between
 // native code and passt only; this module starts, watches and stops the processes.
-// passt drops root to `nobody` before it would bind a socket (wave2-facts.md section 3):
-// a pre-connected fd needs no socket directory at all.
+// passt started as root switches to `nobody` before it binds its socket (seen with Debian
+// 12's passt: in a root-owned 0755 directory the bind fails with EACCES although it prints
+// "socket bound"): a pre-connected fd needs no socket directory at all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,7 +1,7 @@
 /*
  * linuxboot.S: Vireo's boot option ROM for a Linux-protocol kernel passed through fw_cfg.
  *
- * The VMM lays the kernel out the way QEMU's -kernel does (seabios-fwcfg.md section e)
+ * The VMM lays the kernel out the way QEMU's -kernel does (docs/seabios-fwcfg.md (e))
  * and exposes this ROM as the fw_cfg file "genroms/linuxboot.bin". SeaBIOS copies the
  * ROM into the C/D segment, far-calls the init entry at offset 3 (nothing to do), and
  * because the ROM carries a $PnP expansion header with a Bootstrap Entry Vector it adds
@@ -13,7 +13,7 @@
  *      items to the guest-physical addresses the VMM chose, with fw_cfg DMA (the kernel
  *      goes above 1 MiB, which DMA reaches from real mode). Only SeaBIOS knows, at this
  *      point, how much of the top of RAM its tables occupy, so an initrd placed over
- *      them is moved down first (as QEMU's linuxboot does, seabios-fwcfg.md (e) 3);
+ *      them is moved down first (as QEMU's linuxboot does, docs/seabios-fwcfg.md (e) 3);
  *   3. enters the kernel's real-mode setup as Linux boot.rst "Running the kernel" asks:
  *      interrupts off, DS=ES=FS=GS=SS = setup segment, SP below the command line,
  *      CS:IP = setup segment + 0x20 : 0.

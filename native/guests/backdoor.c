@@ -1,6 +1,6 @@
 /*
  * backdoor: plays open-vm-tools' conversations with the VMware backdoor
- * (shared/docs/vmware-backdoor.md) and asserts every reply, at CPL0 and again at CPL3.
+ * (docs/vmware-backdoor.md) and asserts every reply, at CPL0 and again at CPL3.
  *
  *   probe     GETVERSION (EAX 6, EBX 'VMXh'), a call with bad magic (EAX all-ones),
  *             an unknown command (EAX all-ones), GET_VCPU_INFO bit 31 clear,
@@ -17,8 +17,8 @@
  *             SETSELLENGTH/SETNEXTPIECE of "vireo guest clipboard"
  *   vmmouse   ENABLE, STATUS = 1 queued, DATA(1) = 0x3442554A, RESTRICT(1),
  *             REQUEST_ABSOLUTE, DISABLE -> STATUS 0xFFFF0000
- *   cpl3      a TSS whose I/O bitmap grants only 0x5658-0x565b (IOPL stays 0: iopl
- *             does not work on this host, host-kvm.md), SYSEXIT to ring 3, GETVERSION,
+ *   cpl3      a TSS whose I/O bitmap grants only 0x5658-0x565b (IOPL stays 0: with
+ *             IOPL=3 and no bitmap grant this host's KVM gave #GP), SYSEXIT to ring 3, GETVERSION,
  *             an RPCI round trip over LB and HB, vmmouse STATUS refused (restricted to
  *             CPL0 above), SYSENTER back; results are checked at CPL0.
  *
@@ -67,7 +67,7 @@ static struct bd cmd(uint32_t c, uint32_t ebx)
 	return r;
 }
 
-/* ---- GuestRPC (command 30, doc §4) -------------------------------------------------- */
+/* ---- GuestRPC (command 30, §4) -------------------------------------------------- */
 
 struct chan {
 	uint32_t id, hi, lo;
@@ -209,7 +209,7 @@ static void rpci_round_trip(bool hb)
 	EXPECT(!((r.ecx >> 16) & ST_SUCCESS), r.ecx);
 }
 
-/* ---- TCLO: rpcin.c's loop (doc §5.2-5.3) -------------------------------------------- */
+/* ---- TCLO: rpcin.c's loop (§5.2-5.3) -------------------------------------------- */
 
 static void tclo_conversation(void)
 {

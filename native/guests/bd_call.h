@@ -1,5 +1,5 @@
 /*
- * bd_call.h: one VMware backdoor access (shared/docs/vmware-backdoor.md §1) with a full
+ * bd_call.h: one VMware backdoor access (docs/vmware-backdoor.md §1) with a full
  * register file, for backdoor.c and bd_rpc.h. Included once per guest (the asm defines
  * global functions).
  *   bd_lb(&r)                    `in eax,dx` on 0x5658 with all seven registers of r

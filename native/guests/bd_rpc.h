@@ -1,6 +1,6 @@
 /*
  * bd_rpc.h: the VMware backdoor and its GuestRPC channels for the timesync and bdfuzz
- * guests (shared/docs/vmware-backdoor.md §1, §4, §5). Included once per guest; the
+ * guests (docs/vmware-backdoor.md §1, §4, §5). Included once per guest; the
  * calls themselves (bd_lb, bd_hb_out, bd_hb_in) are bd_call.h's.
  *   bd_cmd(cmd, ebx)           one LB call with EAX = magic, EDX = 0x5658
  *   bd_chan_open(proto, &c)    GuestRPC OPEN (type 0) with the cookie flag

@@ -1,6 +1,6 @@
 /*
  * bdfuzz: random VMware backdoor traffic from a hostile guest, then a check that the
- * backdoor still works (shared/docs/vmware-backdoor.md §1-§5). BDFUZZ_CALLS port
+ * backdoor still works (docs/vmware-backdoor.md §1-§5). BDFUZZ_CALLS port
  * accesses (default 20000; each one a VM exit, ~10-20 us on a PVM host) drawn by a
  * xorshift64 generator whose seed is printed. The seed comes from the kernel command
  * line `bdfuzz.seed=0x<hex>` (read through Vireo's zero page at 0x7000, boot protocol

@@ -1,6 +1,6 @@
 /*
- * bench_backdoor: times VMware backdoor calls for bench/backdoor.js (shared/docs/
- * vmware-backdoor.md). Runs the same under Vireo, QEMU (-M pc,vmport=on) and the bare
+ * bench_backdoor: times VMware backdoor calls for bench/backdoor.js
+ * (docs/vmware-backdoor.md). Runs the same under Vireo, QEMU (-M pc,vmport=on) and the bare
  * KVM harness bench/bare_kvm.c, and prints machine-readable lines:
  *
  *   bench: tsc_khz=<kHz> source=cpuid|pit
@@ -11,7 +11,7 @@
  * getversion: BENCH_GETVERSION_N times `in eax, dx` on 0x5658 with EAX = 'VMXh' magic,
  * ECX = 10 (GETVERSION); the host answers EAX = 6, EBX = magic. The loop is four
  * instructions around the `in`, because every guest instruction is emulated on the build
- * hosts (host-kvm.md): the loop costs the same under every VMM measured.
+ * hosts (kvm_pvm; README.md "Benchmarks"): the loop costs the same under every VMM measured.
  * infoget: one RPCI channel (command 30 type 0, protocol 'RPCI' + cookie flag), an
  * `info-set guestinfo.bench vireo-bench`, then BENCH_INFOGET_M round trips of
  * `info-get guestinfo.bench` over the low-bandwidth port: send size (type 1) + one call
@@ -138,7 +138,7 @@ _Static_assert(offsetof(__typeof__(rt), req) == 24 && offsetof(__typeof__(rt), r
 	"movl $0x564D5868, %%eax\n movl $(" #type " << 16 | 30), %%ecx\n"      \
 	"movl " ebx_src ", %%ebx\n movl (%%ebp), %%edx\n inl %%dx, %%eax\n"
 
-/* One RPCI request/reply over LB (doc §4): send size (1), a word per 4 bytes (2), receive
+/* One RPCI request/reply over LB (§4): send size (1), a word per 4 bytes (2), receive
  * size (3), a word per 4 bytes (4), receive status (5). ESI/EDI carry the cookie. Written
  * in assembly with the loop state in `rt` because every guest instruction is emulated:
  * C with a register struct per call spent more time in the guest than in the exits.

@@ -1,7 +1,7 @@
 /*
  * bench_display: the guest of bench/display.js. Finds the VMware SVGA II adapter
  * (15ad:0405) on PCI bus 0 through configuration mechanism #1, turns on I/O and memory
- * decode, negotiates SVGA_ID_2 and sets 1920x1080x32 (svga-display.md §1.2: WIDTH,
+ * decode, negotiates SVGA_ID_2 and sets 1920x1080x32 (docs/svga-display.md §1.2: WIDTH,
  * HEIGHT, BPP, then ENABLE = 1). It prints the mode the device took, writes milestone 2,
  * and then halts with interrupts off for good: no exits, so the benchmark measures the
  * host's display pipeline alone (it changes VRAM itself through the addon's writeVram).

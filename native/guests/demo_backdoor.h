@@ -1,5 +1,5 @@
 /*
- * demo_backdoor.h: the VMware backdoor as the demo guest uses it (vmware-backdoor.md
+ * demo_backdoor.h: the VMware backdoor as the demo guest uses it (docs/vmware-backdoor.md
  * §1.1, §4, §5.1). Included once, by demo.c. Low-bandwidth port 0x5658 only: the guest
  * runs at CPL0, so `in eax,dx` needs no I/O bitmap.
  *   bd_cmd(cmd, ebx)              one LB call with EAX = magic; all six registers back

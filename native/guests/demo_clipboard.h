@@ -1,5 +1,5 @@
 /*
- * demo_clipboard.h: the legacy v1 clipboard of the backdoor (vmware-backdoor.md §8.1,
+ * demo_clipboard.h: the legacy v1 clipboard of the backdoor (docs/vmware-backdoor.md §8.1,
  * commands 6-9) for the demo guest. Included once, by demo.c. The guest starts every
  * transfer: text is UTF-8 in 4-byte little-endian pieces, at most 65436 bytes.
  *   clip_poll()           GETSELLENGTH (-1 not ready, -2 do not exchange, 0 empty), then

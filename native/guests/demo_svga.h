@@ -1,5 +1,5 @@
 /*
- * demo_svga.h: the demo guest's VMware SVGA II driver (svga-display.md §1.2-1.5). Included
+ * demo_svga.h: the demo guest's VMware SVGA II driver (docs/svga-display.md §1.2-1.5). Included
  * once, by demo.c: the Makefile builds every *.c in this folder as a guest of its own, so
  * the demo's helpers are headers.
  *
@@ -312,7 +312,7 @@ static bool svga_probe(void)
 		mem_size = fifo_bar; /* never write past BAR2 */
 	if ((svga.caps & SVGA_CAP_EXTENDED_FIFO) && svga_read(SVGA_REG_MEM_REGS) * 4 > min)
 		min = (svga_read(SVGA_REG_MEM_REGS) * 4 + 4095) & ~4095u;
-	/* svga-display.md §1.4: the command area must hold at least 10 KiB. */
+	/* docs/svga-display.md §1.4: the command area must hold at least 10 KiB. */
 	if (mem_size < min + 10 * 1024 || svga.vram_size < SVGA_MIN_WIDTH * SVGA_MIN_HEIGHT * 4 ||
 	    svga.max_w < SVGA_MIN_WIDTH || svga.max_h < SVGA_MIN_HEIGHT) {
 		printf("demo: SVGA FIFO %u bytes, VRAM %u bytes, max %ux%u: too small, serial only\n",

@@ -4,7 +4,7 @@
  *                            (ports 0x70/0x71; register B bit 2 binary/BCD, bit 1 24 h);
  *                            false when no RTC answers or a value is out of range
  *   host_time(&secs)         host UTC seconds through the backdoor, tried in the order
- *                            of open-vm-tools timeSync.c (vmware-backdoor.md §6):
+ *                            of open-vm-tools timeSync.c (docs/vmware-backdoor.md §6):
  *                            55 GETTIMEFULL_WITH_LAG, 46 GETTIMEFULL (success = EAX
  *                            still magic, seconds in ESI:EDX), 23 GETTIME (EAX seconds,
  *                            all-ones = error)

@@ -1,5 +1,5 @@
 /*
- * demo_tools.h: the demo guest's small VMware Tools agent over GuestRPC (vmware-backdoor.md
+ * demo_tools.h: the demo guest's small VMware Tools agent over GuestRPC (docs/vmware-backdoor.md
  * §5). Included once, by demo.c, which defines the hooks declared below.
  *   tools_start()   GETVERSION probe; opens one RPCI channel (kept open, like vmtoolsd)
  *                   and one TCLO channel, publishes the guest info

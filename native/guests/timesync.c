@@ -1,6 +1,6 @@
 /*
  * timesync: a guest whose clock is one hour behind is corrected by the host's tools
- * service, the way open-vm-tools' timeSync plugin does it (shared/docs/vmware-backdoor.md
+ * service, the way open-vm-tools' timeSync plugin does it (docs/vmware-backdoor.md
  * §5.3, §6).
  *
  *   1. The guest's wall clock is a software clock (TSC at the rate GETHZ reports) seeded

@@ -1,4 +1,4 @@
-// GuestRPC over the backdoor (shared/docs/vmware-backdoor.md §4-§5): RPCI info-set /
+// GuestRPC over the backdoor (docs/vmware-backdoor.md §4-§5): RPCI info-set /
 // info-get over LB and HB, TCLO polling, cookies, channel checks, size limits, CPT.
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-// Backdoor LB commands: register shapes per shared/docs/vmware-backdoor.md §3, the legacy
+// Backdoor LB commands: register shapes per docs/vmware-backdoor.md §3, the legacy
 // clipboard (§8.1) and vmmouse (§9). GuestRPC channels are in backdoor_rpc_test.cc.
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
-// The renderer's one door to the outside (house rule 5): the only module that touches
-// window.vireo (Electron preload) or the dev host WebSocket. Everything else in renderer/
-// talks to a VmmClient.
+// The renderer's one door to the outside (the renderer imports electron/common only): the only
+// module that touches window.vireo (Electron preload) or the dev host WebSocket. Everything else in
+// renderer/ talks to a VmmClient.
 //
 // Two transports, same contract:
 //  * Electron: app requests through window.vireo.request(); each VM gets a MessagePort

@@ -1,6 +1,6 @@
 // One error type for snapshot operations. The message is one line for people: the file
-// at fault, what is wrong with it, and what to do (house rule: name the thing and the
-// remedy). `code` is for programs and tests.
+// at fault, what is wrong with it, and what to do (bad input gets one line naming the thing and
+// the remedy). `code` is for programs and tests.
 import { DiskError } from '../vmdk/index';
 
 export type SnapshotErrorCode =

@@ -1,7 +1,7 @@
-// Guest information: the guestinfo.* key/value store (RPCI info-set / info-get, doc §5.5)
-// and the SetGuestInfo keys of open-vm-tools lib/include/guestInfo.h. The host can set
-// values that the guest reads (e.g. guestinfo.* from the .vmx) and reads what the guest
-// publishes (OS name, IP address, host name).
+// Guest information: the guestinfo.* key/value store (RPCI info-set / info-get,
+// docs/vmware-backdoor.md §5.5) and the SetGuestInfo keys of open-vm-tools lib/include/guestInfo.h.
+// The host can set values that the guest reads (e.g. guestinfo.* from the .vmx) and reads what the
+// guest publishes (OS name, IP address, host name).
 //
 // Hostile-guest bounds: keys must start with "guestinfo." (case-insensitive, as VMX keys
 // are), at most MAX_KEY_LENGTH characters, at most MAX_KEYS keys; binary SetGuestInfo

@@ -295,7 +295,7 @@ describe.runIf(!why)(SUITE, () => {
       const vmwareLog = fs.readFileSync(path.join(work, 'vmware.log'), 'utf8');
       expect(vmwareLog).toMatch(/^\S+Z In\(05\) vcpu-0 - Guest: toolbox: Version: 12\.\d+\.\d+\.\d+ \(build-\d+\)$/m);
       expect(vmwareLog).toMatch(/In\(05\) vmx - Tools: running version 12\.\d+\.\d+/);
-      // timeSync ends every step with STOPCATCHUP (doc vmware-backdoor.md §6).
+      // timeSync ends every step with STOPCATCHUP (docs/vmware-backdoor.md §6).
       expect(stats(run).STOPCATCHUP).toBeGreaterThan(0);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });

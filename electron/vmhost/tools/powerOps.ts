@@ -1,7 +1,7 @@
-// Soft power operations over TCLO (doc §5.4; open-vm-tools services/plugins/powerOps/
-// powerOps.c, lib/include/vmware/guestrpc/powerops.h). The guest runs its script, sends
-// RPCI `tools.os.statechange.status <0|1> <id>` (before its TCLO reply when there is no
-// script), replies "OK " on TCLO, and then halts or reboots on its own.
+// Soft power operations over TCLO (docs/vmware-backdoor.md §5.4; open-vm-tools
+// services/plugins/powerOps/powerOps.c, lib/include/vmware/guestrpc/powerops.h). The guest runs
+// its script, sends RPCI `tools.os.statechange.status <0|1> <id>` (before its TCLO reply when there
+// is no script), replies "OK " on TCLO, and then halts or reboots on its own.
 
 /** TCLO command and statechange id per operation. */
 export const POWER_OPS = {

@@ -1,4 +1,4 @@
-// Text framing of GuestRPC messages (shared/docs/vmware-backdoor.md §4.3, §5.1, §5.2).
+// Text framing of GuestRPC messages (docs/vmware-backdoor.md §4.3, §5.1, §5.2).
 // Messages arrive as raw bytes: vmtoolsd usually appends a NUL (strlen+1), vmwgfx and
 // OpenBSD do not, and some messages are binary after the command word.
 

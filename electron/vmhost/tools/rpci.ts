@@ -1,5 +1,5 @@
-// Guest -> host RPCI requests (doc §5.5): each complete message gets exactly one reply,
-// "1 <result>" or "0 <error>". The dispatcher only parses and routes; state lives in the
+// Guest -> host RPCI requests (docs/vmware-backdoor.md §5.5): each complete message gets exactly
+// one reply, "1 <result>" or "0 <error>". The dispatcher only parses and routes; state lives in the
 // objects of RpciContext.
 import type { GuestInfoStore } from './guestInfo';
 import type { PowerOpTracker } from './powerOps';
@@ -18,7 +18,7 @@ export interface RpciContext {
   setOption(option: string, value: string): boolean;
 }
 
-/** Capability names whose registration selects DnD/copy-paste v3/v4; refusing them keeps the guest on legacy v1 (doc §8). */
+/** Capability names whose registration selects DnD/copy-paste v3/v4; refusing them keeps the guest on legacy v1 (§8). */
 const RPC_DND_CP = new Set(['dnd_version', 'copypaste_version']);
 
 export function handleRpci(ctx: RpciContext, text: string): string {

@@ -1,7 +1,7 @@
-// One TCLO channel (host -> guest commands) as open-vm-tools rpcin.c drives it (doc §5.2):
-// the guest polls by sending a message — empty, or its reply to the command delivered
-// last — and the host answers with the next command or nothing. At most one command is
-// outstanding; the rest wait in a bounded queue.
+// One TCLO channel (host -> guest commands) as open-vm-tools rpcin.c drives it
+// (docs/vmware-backdoor.md §5.2): the guest polls by sending a message — empty, or its reply to the
+// command delivered last — and the host answers with the next command or nothing. At most one
+// command is outstanding; the rest wait in a bounded queue.
 import type { TcloReply } from './rpcText';
 
 export const MAX_QUEUED_COMMANDS = 64;

@@ -1,4 +1,5 @@
-// Plays open-vm-tools' side of the GuestRPC conversations (doc §5) against ToolsService.
+// Plays open-vm-tools' side of the GuestRPC conversations (docs/vmware-backdoor.md §5)
+// against ToolsService.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ToolsState } from './toolsState';

@@ -1,8 +1,8 @@
 // ToolsService: the host half of VMware Tools, answering complete GuestRPC messages that
 // the native backdoor device hands over (one call per message, on the vCPU's behalf: keep
 // it synchronous and quick). RPCI requests go to rpci.ts; TCLO channels run the start-up
-// conversation of doc §5.3 (reset -> "OK ATR <app>", Capabilities_Register, Set_Option…)
-// and carry host requests: soft power, time sync, resolution.
+// conversation of docs/vmware-backdoor.md §5.3 (reset -> "OK ATR <app>", Capabilities_Register,
+// Set_Option…) and carry host requests: soft power, time sync, resolution.
 import { EventEmitter } from 'node:events';
 
 import { GuestInfoStore, type GuestInfoChange, type GuestOsInfo, type InfoSetResult } from './guestInfo';
@@ -185,7 +185,7 @@ export class ToolsService extends EventEmitter<ToolsEvents> {
     this.emit('clipboardPolicy', this.clipboardPolicy());
   }
 
-  /** TCLO `ping` (doc §5.4): resolves true when the application answers "OK". */
+  /** TCLO `ping` (§5.4): resolves true when the application answers "OK". */
   async ping(app = 'toolbox'): Promise<boolean> {
     return (await this.sendCommand(app, 'ping')).ok;
   }

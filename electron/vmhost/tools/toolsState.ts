@@ -1,7 +1,7 @@
 // What the host knows about the guest's VMware Tools: version (tools.set.version /
 // versiontype), capabilities (tools.capability.*, sent after Capabilities_Register), and
-// whether tools run (doc §5.3, §5.5; open-vm-tools services/vmtoolsd/toolsRpc.c,
-// lib/include/vmware/guestrpc/capabilities.h).
+// whether tools run (docs/vmware-backdoor.md §5.3, §5.5; open-vm-tools
+// services/vmtoolsd/toolsRpc.c, lib/include/vmware/guestrpc/capabilities.h).
 import { decodeToolsVersion } from './rpcText';
 
 export const MAX_CAPABILITIES = 128;
@@ -84,7 +84,7 @@ export class ToolsStateTracker {
     const v = value.trim();
     this.caps.set(name, v);
     if (name === 'resolution_server') {
-      // "<app> <0|1>": which TCLO application receives Resolution_Set (doc §7).
+      // "<app> <0|1>": which TCLO application receives Resolution_Set (§7).
       const [app, on] = v.split(/\s+/);
       if (on === '1' && app) this.resolutionApp = app;
       else if (app === this.resolutionApp) this.resolutionApp = undefined;

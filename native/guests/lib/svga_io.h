@@ -1,5 +1,5 @@
 /*
- * svga_io.h: the VMware SVGA II register window (svga-display.md): BAR0 is an I/O BAR
+ * svga_io.h: the VMware SVGA II register window (docs/svga-display.md): BAR0 is an I/O BAR
  * with SVGA_INDEX_PORT at +0 and SVGA_VALUE_PORT at +1, both 32-bit.
  *   svga_reg_read(io, index), svga_reg_write(io, index, value)
  */

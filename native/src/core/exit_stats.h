@@ -1,6 +1,7 @@
 // ExitStats: per-vCPU exit counters, bumped on the vCPU thread with relaxed atomics and
-// read by the host at any rate (cumulative; the reader computes rates). House rule 2:
-// the vCPU thread counts, it never talks.
+// read by the host at any rate (cumulative; the reader computes rates). The vCPU
+// thread counts, it never talks: no allocation, logging or JavaScript call per exit
+// (docs/architecture.md, "Hot path").
 #pragma once
 #include <atomic>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // GuestMemory: the guest-physical address space as host mappings. Pure: no KVM fd.
 // Every accessor bounds-checks against the regions, so a guest-supplied address can
-// never reach outside guest RAM (house rule: the guest is hostile).
+// never reach outside guest RAM (every guest-supplied value is hostile).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -244,7 +244,7 @@ void Vcpu::handle_io() {
       env_.pio->write(io.port, elem, size, *this);
   }
   // A device that wrote registers on an `in` must also see its result in RAX: KVM's
-  // completion would otherwise be overridden by the register write (host-kvm.md).
+  // completion would otherwise be overridden by the register write (seen on the build hosts' KVM).
   if (io.direction == KVM_EXIT_IO_IN && (run_->kvm_dirty_regs & KVM_SYNC_X86_REGS) && io.count == 1) {
     uint64_t& rax = regs().rax;
     switch (size) {

@@ -1,7 +1,7 @@
 // Vcpu: one KVM vCPU and the thread that runs it. The loop counts each exit, dispatches
 // port and MMIO accesses to the buses, and returns to KVM_RUN: no allocation, no locks
-// shared with JavaScript, no per-exit callbacks (house rule 2). Control (pause, stop) is a
-// flag plus a kick: immediate_exit = 1 and a signal that interrupts KVM_RUN.
+// shared with JavaScript, no per-exit callbacks (the vCPU thread counts, it never talks). Control
+// (pause, stop) is a flag plus a kick: immediate_exit = 1 and a signal that interrupts KVM_RUN.
 #pragma once
 #include <linux/kvm.h>
 #include <pthread.h>

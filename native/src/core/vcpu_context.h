@@ -1,6 +1,6 @@
 // VcpuContext: what a device sees of the vCPU that caused an exit. Devices never see a
-// KVM fd; the core implements this on top of kvm_run sync regs (see host-kvm.md: sync
-// regs cost ~0.3 us per exit where KVM_GET/SET_REGS cost ~4 us).
+// KVM fd; the core implements this on top of kvm_run sync regs (measured on the build
+// hosts: sync regs cost ~0.3 us per exit where KVM_GET/SET_REGS cost ~4 us).
 #pragma once
 #include <cstdint>
 
@@ -22,7 +22,8 @@ class VcpuContext {
   // General registers of the exiting vCPU. Writes through the returned reference are
   // not seen by the guest unless mark_regs_dirty() is called. On an `in` exit after
   // mark_regs_dirty(), the core also copies the port data into RAX[size] itself (the
-  // register write would otherwise win over the I/O data area, host-kvm.md).
+  // register write would otherwise win over the I/O data area: seen on the build hosts'
+  // KVM, the value in the data area did not reach EAX).
   virtual Regs& regs() = 0;
   virtual void mark_regs_dirty() = 0;
   // Current privilege level (CS.DPL / SS.DPL).

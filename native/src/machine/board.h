@@ -119,7 +119,7 @@ class Board {
   static constexpr unsigned kNvmeSlot = 8, kNvmeGsi = 5;
   static constexpr unsigned kNicSlot = 9, kNicGsi = 6;  // GSI 6: the ISA floppy line, unused here
   // Where the VMM places BARs when no firmware does (direct boot): I/O from 0xC000,
-  // memory in the hole below the I/O APIC (seabios-fwcfg.md (c) uses the same window).
+  // memory in the hole below the I/O APIC (docs/seabios-fwcfg.md (c) uses the same window).
   static constexpr uint16_t kPciIoStart = 0xc000;
   static constexpr uint32_t kPciMemStart = 0xe0000000, kPciMemEnd = 0xfec00000;
 

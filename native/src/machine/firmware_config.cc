@@ -28,7 +28,7 @@ enum : uint16_t {
   kSetupData = 0x18,
 };
 
-// QEMU's -kernel layout for protocol >= 2.02 with LOADED_HIGH (seabios-fwcfg.md (e)).
+// QEMU's -kernel layout for protocol >= 2.02 with LOADED_HIGH (docs/seabios-fwcfg.md (e)).
 constexpr uint32_t kSetupLoad = 0x10000;
 constexpr uint32_t kCmdlineLoad = 0x20000;
 constexpr uint32_t kKernelLoad = 0x100000;

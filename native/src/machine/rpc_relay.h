@@ -1,6 +1,6 @@
 // RpcRelay: carries one complete GuestRPC message from the vCPU thread to the host's tools
-// services and its reply back (ARCHITECTURE.md: a complete message crosses once, its reply
-// comes back once). The vCPU thread waits, bounded; the host answers with reply().
+// services and its reply back (docs/architecture.md, "Hot path": a complete message crosses
+// once, its reply comes back once). The vCPU thread waits, bounded; the host answers with reply().
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -9,7 +9,7 @@
 //     execveat, settimeofday, clock_settime, adjtimex and clock_adjtime stop in the tracer
 //     (SECCOMP_RET_TRACE; without a tracer they fail with ENOSYS); reboot fails with
 //     EPERM; socket(AF_VSOCK) fails with EAFNOSUPPORT (a Vireo VM has no vsock device,
-//     so open-vm-tools fall back to the backdoor at once, doc vmware-backdoor.md §5.1);
+//     so open-vm-tools fall back to the backdoor at once, docs/vmware-backdoor.md §5.1);
 //     32-bit and x32 system calls fail with ENOSYS (they would bypass the filter's numbers).
 // Tracer side, at each seccomp stop: an exec is allowed only for the program itself and
 // the paths the caller allowed (anything else fails with EACCES); clock changes are

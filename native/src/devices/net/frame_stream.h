@@ -1,8 +1,8 @@
 // FrameStream: the NIC's wire to a user-mode network stack over a connected UNIX stream
 // socket, in the framing QEMU's `-netdev stream` and passt speak: each Ethernet frame
 // (no FCS, no vnet header) preceded by its length as a 4-byte big-endian integer
-// (qemu net/stream.c; ../shared/docs/wave2-facts.md section 3, measured with the
-// Debian passt). One I/O thread per NIC reads frames and hands them to the NIC
+// (QEMU net/stream.c; checked against Debian 12's passt, which answered framed DHCP
+// requests). One I/O thread per NIC reads frames and hands them to the NIC
 // (NetPort), writes what the NIC queued when the socket has room, and runs the NIC's
 // timer. Frames never leave native code.
 // Back-pressure both ways: a frame the NIC has no buffer for stays here (the socket is

@@ -42,7 +42,8 @@ void Backdoor::pio_write(uint16_t port, const uint8_t* data, unsigned size, Vcpu
 void Backdoor::lb_access(VcpuContext& vcpu, uint8_t* in_data, unsigned size) {
   Regs& regs = vcpu.regs();
   if (uint32_t(regs.rax) != bdoor::kMagic) {
-    // Not a backdoor call: EAX reads all-ones, nothing else changes (doc §2.2 step 1).
+    // Not a backdoor call: EAX reads all-ones, nothing else changes
+    // (docs/vmware-backdoor.md §2.2 step 1).
     stats_.count_bad_magic();
     if (in_data) std::memset(in_data, 0xFF, size);
     return;

@@ -1,4 +1,4 @@
-// Backdoor: the VMware backdoor I/O ports as one PioDevice (doc vmware-backdoor.md).
+// Backdoor: the VMware backdoor I/O ports as one PioDevice (docs/vmware-backdoor.md).
 //   0x5658 LB: `in eax,dx` with EAX = 'VMXh', command in ECX[15:0] (§1.1, §3).
 //   0x5659 HB: `rep insb/outsb` moving one GuestRPC payload (§1.2).
 // Register once as a range of 2 ports: pio.add(0x5658, 2, &backdoor, "vmware-backdoor").
@@ -37,7 +37,7 @@ class Backdoor : public PioDevice, private BackdoorCommandHandler {
   void pio_write(uint16_t port, const uint8_t* data, unsigned size, VcpuContext& vcpu) override;
 
   // One LB call on 32-bit registers (magic already checked), for a future vmcall
-  // transport (doc §1.3). vcpu.cpl() is asked only by CPL-restricted commands.
+  // transport (§1.3). vcpu.cpl() is asked only by CPL-restricted commands.
   void lb_command(BdoorRegs& r, VcpuContext& vcpu);
   // One whole HB message copy from the vCPU's registers (§1.2 layout), the host reading
   // or writing the guest buffer itself through translate() page by page: the hypercall

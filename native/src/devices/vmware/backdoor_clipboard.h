@@ -1,4 +1,4 @@
-// Legacy (v1) clipboard of the backdoor: commands 6-9 (doc §8.1, open-vm-tools
+// Legacy (v1) clipboard of the backdoor: commands 6-9 (docs/vmware-backdoor.md §8.1, open-vm-tools
 // services/plugins/dndcp/copyPasteCompat.c). Text is UTF-8, at most 65436 bytes, moved
 // in 4-byte little-endian pieces. The guest starts every transfer.
 //

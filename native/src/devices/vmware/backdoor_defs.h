@@ -1,4 +1,4 @@
-// Constants of the VMware "backdoor" guest interface (shared/docs/vmware-backdoor.md).
+// Constants of the VMware "backdoor" guest interface (docs/vmware-backdoor.md).
 // Numbers: open-vm-tools lib/include/backdoor_def.h (commands, magic, ports) and
 // lib/include/guest_msg_def.h (message types, status bits, limits).
 #pragma once
@@ -11,9 +11,9 @@ constexpr uint32_t kMagic = 0x564D5868;       // "VMXh", EAX of every call
 constexpr uint16_t kPortLb = 0x5658;          // BDOOR_PORT: `in eax,dx`
 constexpr uint16_t kPortHb = 0x5659;          // BDOORHB_PORT: `rep insb/outsb`
 constexpr uint32_t kVersionMagic = 6;         // GETVERSION EAX (VmCheck_IsVirtualWorld needs 6)
-constexpr uint32_t kUnsupported = 0xFFFFFFFF; // EAX for unknown commands (doc §1.1)
+constexpr uint32_t kUnsupported = 0xFFFFFFFF; // EAX for unknown commands (§1.1)
 
-// ECX[15:0] command numbers (doc §3). Only the ones this device answers or names.
+// ECX[15:0] command numbers (§3). Only the ones this device answers or names.
 enum Cmd : uint16_t {
   kGetMhz = 1,
   kGetPtrLocation = 4,
@@ -57,14 +57,14 @@ constexpr uint32_t kGuiSyncTime = 0x400;
 // GET_VCPU_INFO bits.
 constexpr uint32_t kVcpuLegacyX2ApicOk = 1u << 3;
 
-// Legacy clipboard: MAX_SELECTION_BUFFER_LENGTH = 65536 - 100 (doc §8.1).
+// Legacy clipboard: MAX_SELECTION_BUFFER_LENGTH = 65536 - 100 (§8.1).
 constexpr uint32_t kMaxSelection = 65436;
 constexpr int32_t kSelNotReady = -1;
 constexpr int32_t kSelDontExchange = -2;
 // GETPTRLOCATION x = -100: "pointer not grabbed by the VM".
 constexpr int16_t kPtrUngrabbed = -100;
 
-// Command 30 MESSAGE: ECX[31:16] message types (doc §4.1).
+// Command 30 MESSAGE: ECX[31:16] message types (§4.1).
 enum MsgType : uint16_t {
   kMsgOpen = 0,
   kMsgSendSize = 1,
@@ -74,7 +74,7 @@ enum MsgType : uint16_t {
   kMsgRecvStatus = 5,
   kMsgClose = 6,
 };
-// Status bits, in ECX[31:16] (LB) or EBX[31:16] (HB) (doc §4.2).
+// Status bits, in ECX[31:16] (LB) or EBX[31:16] (HB) (§4.2).
 constexpr uint16_t kStSuccess = 0x0001;
 constexpr uint16_t kStDoRecv = 0x0002;
 constexpr uint16_t kStClosed = 0x0004;
@@ -89,7 +89,7 @@ constexpr uint32_t kProtoTclo = 0x4F4C4354;    // "TCLO": host -> guest commands
 constexpr uint32_t kFlagCookie = 0x80000000;   // GUESTMSG_FLAG_COOKIE
 constexpr uint32_t kMaxMessage = 65536;        // GUESTMSG_MAX_IN_SIZE
 
-// vmmouse (doc §9, Linux drivers/input/mouse/vmmouse.c).
+// vmmouse (§9, Linux drivers/input/mouse/vmmouse.c).
 constexpr uint32_t kMouseCmdEnable = 0x45414552;       // "REAE": enable / READ_ID
 constexpr uint32_t kMouseCmdDisable = 0x000000F5;
 constexpr uint32_t kMouseCmdAbsolute = 0x53424152;     // "RABS"

@@ -1,6 +1,7 @@
 // Host side of the backdoor device: the fixed configuration, the host clock seam and the
 // small pieces of host-set state that the vCPU thread reads (lock-free atomics). The JS
-// thread writes these through the addon; the vCPU thread only loads them.
+// thread writes these through the addon; the vCPU thread only loads them. § numbers below
+// are sections of docs/vmware-backdoor.md.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -35,7 +36,7 @@ struct BackdoorConfig {
   // compare the status word exactly (a client that saw 0x0001 failed every RPC). The HB
   // port 0x5659 is answered either way (OpenBSD vmt uses it unasked).
   bool advertise_hb = true;
-  uint32_t max_lag_us = 1000000;      // GETTIMEFULL ECX: maximum time error (doc §6)
+  uint32_t max_lag_us = 1000000;      // GETTIMEFULL ECX: maximum time error (§6)
   uint8_t uuid[16] = {};              // GETUUID bytes (SMBIOS system UUID order)
   uint64_t cookie_seed = 0;           // 0: seed the channel-cookie generator randomly
   HostClock* clock = nullptr;         // null: SystemClock
@@ -62,7 +63,7 @@ class BackdoorHostState : public BackdoorCommandHandler {
   uint64_t bus_khz() const { return bus_khz_.load(std::memory_order_relaxed); }
 
   // GETPTRLOCATION: grabbed = the VM has the pointer (host window focused), with the host
-  // pointer position in guest coordinates; ungrabbed reports x = -100 (doc §8.1).
+  // pointer position in guest coordinates; ungrabbed reports x = -100 (§8.1).
   void set_pointer(bool grabbed, int16_t x, int16_t y) {
     uint32_t v = grabbed ? (uint32_t(uint16_t(x)) << 16 | uint16_t(y)) : kUngrabbedWord;
     pointer_.store(v, std::memory_order_relaxed);

@@ -1,7 +1,7 @@
 // vmmouse absolute pointer: backdoor commands 39 ABSPOINTER_DATA, 40 ABSPOINTER_STATUS,
-// 41 ABSPOINTER_COMMAND, 86 ABSPOINTER_RESTRICT (doc §9; Linux drivers/input/mouse/
-// vmmouse.c, QEMU hw/i386/vmmouse.c). The host queues 4-dword packets; the guest driver
-// drains them from its PS/2 mouse interrupt, so after a successful push the host must
+// 41 ABSPOINTER_COMMAND, 86 ABSPOINTER_RESTRICT (docs/vmware-backdoor.md §9; Linux
+// drivers/input/mouse/vmmouse.c, QEMU hw/i386/vmmouse.c). The host queues 4-dword packets; the
+// guest driver drains them from its PS/2 mouse interrupt, so after a successful push the host must
 // make the i8042 raise a mouse IRQ (a 3-byte PS/2 packet `08 00 00`), like QEMU's
 // i8042_isa_mouse_fake_event.
 //

@@ -1,5 +1,5 @@
 // The GuestRPC transports of the backdoor: LB command 30 MESSAGE (registered on the
-// port like every other command), and the HB port 0x5659 (doc §1.2), where one
+// port like every other command), and the HB port 0x5659 (docs/vmware-backdoor.md §1.2), where one
 // `rep outsb` (guest -> host) or `rep insb` (host -> guest) carries a whole GuestRPC
 // payload. HB registers:
 //   EAX magic, EBX = (SUCCESS << 16) | BDOORHB_CMD_MESSAGE (0), ECX = byte count,

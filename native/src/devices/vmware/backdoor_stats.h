@@ -1,6 +1,6 @@
 // BackdoorStats: per-command counters of the backdoor device, bumped on the vCPU thread
-// with relaxed atomics and read by the host at any rate (house rule 2: the vCPU thread
-// counts, it never talks). Cumulative; the reader computes rates.
+// with relaxed atomics and read by the host at any rate (the vCPU thread counts, it
+// never talks). Cumulative; the reader computes rates.
 #pragma once
 #include <atomic>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Time and clock-frequency commands of the backdoor: 1 GETMHZ, 23 GETTIME, 24
-// STOPCATCHUP, 45 GETHZ, 46 GETTIMEFULL, 55 GETTIMEFULL_WITH_LAG (doc §6 and open-vm-tools
-// services/plugins/timeSync/timeSync.c). Interrupt lag is 0: KVM does not catch up lost
-// ticks the way VMware does.
+// STOPCATCHUP, 45 GETHZ, 46 GETTIMEFULL, 55 GETTIMEFULL_WITH_LAG (docs/vmware-backdoor.md §6 and
+// open-vm-tools services/plugins/timeSync/timeSync.c). Interrupt lag is 0: KVM does not catch up
+// lost ticks the way VMware does.
 #pragma once
 #include <cstdint>
 

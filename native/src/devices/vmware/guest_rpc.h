@@ -1,5 +1,5 @@
-// GuestRpc: the message channels of backdoor command 30 ("GuestMsg", doc §4) — open,
-// send size/payload, receive size/payload/status, close — for the RPCI (guest -> host
+// GuestRpc: the message channels of backdoor command 30 ("GuestMsg", docs/vmware-backdoor.md §4) —
+// open, send size/payload, receive size/payload/status, close — for the RPCI (guest -> host
 // requests) and TCLO (host -> guest commands) protocols. Transport-neutral: the backdoor
 // device feeds it LB register calls (4 bytes per `in`) and HB string transfers.
 //
@@ -61,7 +61,7 @@ class GuestRpc {
   // LB command 30; sub-command in ECX[31:16], channel in EDX[31:16], cookies ESI/EDI.
   void message(MsgRegs& r);
   // HB (BDOORHB_CMD_MESSAGE) as whole-payload copies: the host moves `n` bytes itself
-  // (hypercall transport, doc §1.3). `n` must equal the bytes still expected (send) or
+  // (hypercall transport, §1.3). `n` must equal the bytes still expected (send) or
   // still unread (receive). Returns the status word for EBX[31:16].
   uint16_t hb_send(unsigned channel, uint32_t cookie_hi, uint32_t cookie_lo, size_t n,
                    HbBuffer& guest);
@@ -77,7 +77,7 @@ class GuestRpc {
                          uint64_t total, uint8_t* data, size_t n);
 
   // Host (any thread): a checkpoint or restore happened. Transfers in flight get
-  // MESSAGE_STATUS_CPT on their next call and the guest restarts them (doc §4.2).
+  // MESSAGE_STATUS_CPT on their next call and the guest restarts them (§4.2).
   void checkpoint() { cpt_gen_.fetch_add(1, std::memory_order_release); }
   // Host (any thread): forget every channel (machine reset, or a restore that could not
   // keep channel state). The guest's next call on an old channel fails; tools re-open.
