@@ -148,7 +148,7 @@ const verdict = (r, goal) => (r === undefined ? 'n/a' : `${r.toFixed(2)} (goal <
     `${loop === undefined || v.ig === undefined ? 'n/a' : verdict(ratio(v.ig - loop, exitSum), 1.5)}`);
   console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log('Times are the guest\'s own (TSC at the CPUID 0x40000010 frequency). Every guest instruction is emulated on');
-  console.log('this host (docs/host-kvm.md), so each figure includes the guest\'s loop instructions; bare runs the same loop.');
+  console.log('this host (README.md, Benchmarks), so each figure includes the guest\'s loop instructions; bare runs the same loop.');
 })().catch((err) => {
   console.error(`bench:backdoor: ${err.message}`);
   process.exit(1);

@@ -218,7 +218,7 @@ const ROWS = ['seqread', 'seqwrite', 'randread', 'randwrite'].flatMap((p) => [`$
     console.log(`Runs that failed or left a wrong image: ${bad.length ? bad.join(', ') : 'none'}`);
     console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     console.log('qd1 = one request per notify; qd8 = 8 chains per notify, waited for together. Every guest instruction is');
-    console.log('emulated on this host (docs/host-kvm.md), so each figure includes the guest\'s own loop (the same under both).');
+    console.log('emulated on this host (README.md, Benchmarks), so each figure includes the guest\'s own loop (the same under both).');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

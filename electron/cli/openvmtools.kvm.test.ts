@@ -278,6 +278,6 @@ describe.runIf(kvm)('open-vm-tools in a Linux guest', () => {
 if (kvm && slowHost) {
   skipReason(
     TEST_NAME,
-    "this host's KVM is kvm_pvm, which emulates every guest instruction: a Debian kernel needs minutes per boot stage here and dies in emulation failures (docs/host-kvm.md); run it on a host with VT-x/AMD-V",
+    "this host's KVM is kvm_pvm, which emulates every guest instruction: a Debian kernel needs minutes per boot stage here and dies in emulation failures; run it on a host with VT-x/AMD-V",
   );
 }
