@@ -6,6 +6,7 @@ import { draftFromForm, formFromEntry, type EditorForm } from './draft';
 import { NestedToggles } from '../nested/NestedToggles';
 import { VmxEditor } from './VmxEditor';
 import type { LibraryEntry } from '../../../electron/common/appProtocol';
+import { EditorFooter } from './EditorFooter';
 
 /** A VM opened from a .vmx edits its .vmx (VmxEditor); the others their library entry. */
 export function VmEditor({ id }: { id?: string }) {
@@ -125,19 +126,7 @@ function EntryEditor({ entry }: { entry: LibraryEntry | undefined }) {
         </fieldset>
         <NestedToggles value={form.nested} onChange={(nested) => set('nested', nested)} />
       </div>
-      {problems.length > 0 && (
-        <ul className="problems" role="alert">
-          {problems.map((p) => (
-            <li key={p}>{p}</li>
-          ))}
-        </ul>
-      )}
-      <div className="editor-actions">
-        <button onClick={() => useVmStore.getState().setScreen({ name: 'library' })}>Cancel</button>
-        <button className="primary" onClick={() => void save()}>
-          Save
-        </button>
-      </div>
+      <EditorFooter problems={problems} onSave={() => void save()} />
     </section>
   );
 }

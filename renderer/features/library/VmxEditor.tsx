@@ -9,6 +9,7 @@ import { deviceName, isCdrom, MAX_VCPUS, type VmSettings, type VmxBus } from '..
 import type { LibraryEntry } from '../../../electron/common/appProtocol';
 import { NestedToggles } from '../nested/NestedToggles';
 import { addFormDrive, formFromVmxEntry, nicOf, removeDrive, setNicPresent, setSettings, updateDrive, updateNic, vmxDraftFromForm, type VmxForm } from './vmxDraft';
+import { EditorFooter } from './EditorFooter';
 
 const KIND_LABEL = { disk: 'Hard disk', 'cdrom-image': 'CD/DVD (ISO)', 'cdrom-raw': 'CD/DVD (host drive)', other: 'Other' } as const;
 const BUS_LABEL: Record<VmxBus, string> = { ide: 'IDE', sata: 'SATA', nvme: 'NVMe', scsi: 'SCSI' };
@@ -219,19 +220,7 @@ export function VmxEditor({ entry }: { entry: LibraryEntry & { vmx: VmSettings }
         </fieldset>
         <NestedToggles value={form.nested} onChange={(nested) => edit({ ...form, nested })} />
       </div>
-      {problems.length > 0 && (
-        <ul className="problems" role="alert">
-          {problems.map((p) => (
-            <li key={p}>{p}</li>
-          ))}
-        </ul>
-      )}
-      <div className="editor-actions">
-        <button onClick={() => useVmStore.getState().setScreen({ name: 'library' })}>Cancel</button>
-        <button className="primary" onClick={() => void save()}>
-          Save
-        </button>
-      </div>
+      <EditorFooter problems={problems} onSave={() => void save()} />
     </section>
   );
 }
