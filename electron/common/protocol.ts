@@ -84,6 +84,8 @@ export interface VmConfig {
   nics?: NicSpec[];
   /** Write a PNG of the last screen here when the guest stops (CLI --screenshot). */
   screenshotOnStop?: string;
+  /** vmware.log rotation from the .vmx (`log.keepOld`, `log.rotateSize`; electron/vmhost/vmLog.ts). */
+  log?: { keepOld?: number; rotateSize?: number };
 }
 
 export type VmState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped';

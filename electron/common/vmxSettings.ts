@@ -81,6 +81,8 @@ export interface VmSettings {
   svga: { maxWidth?: number; maxHeight?: number; vramSizeBytes?: number; autodetect?: boolean };
   /** `guestinfo.<name>` → value, by <name> as written. */
   guestinfo: Record<string, string>;
+  /** `log.keepOld` (old vmware-N.log files kept) and `log.rotateSize` (bytes), when set. */
+  log?: { keepOld?: number; rotateSize?: number };
 }
 
 export const DEFAULT_MEMSIZE_MIB = 32;

@@ -58,6 +58,7 @@ export function vmxToConfig(doc: VmxDocument): VmSettings {
       autodetect: parseBool(doc, 'svga.autodetect'),
     },
     guestinfo,
+    log: { keepOld: parseInt32(doc, 'log.keepOld', 0, 1000), rotateSize: parseInt32(doc, 'log.rotateSize', 0, 0x7fffffff) },
   };
 }
 

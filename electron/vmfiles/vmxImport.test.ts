@@ -174,3 +174,14 @@ describe('ethernet<N>', () => {
   });
 });
 
+
+describe('vmware.log rotation keys', () => {
+  it('log.keepOld and log.rotateSize reach the VM host; rotateSize 0 (no limit in VMware) keeps the cap', () => {
+    expect(importVmxDocument(doc('memsize = "64"\nlog.keepOld = "1"\nlog.rotateSize = "100000"\n')).config.log).toEqual({ keepOld: 1, rotateSize: 100000 });
+    expect(importVmxDocument(doc('memsize = "64"\nlog.rotateSize = "0"\n')).config.log).toBeUndefined();
+    expect(importVmxDocument(doc('memsize = "64"\n')).config.log).toBeUndefined();
+  });
+  it('a value that is not a number is named with its line', () => {
+    expect(() => importVmxDocument(doc('memsize = "64"\nlog.keepOld = "lots"\n'))).toThrow(/log\.keepOld: expected a whole number/);
+  });
+});

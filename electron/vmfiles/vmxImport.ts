@@ -80,6 +80,8 @@ export function importVmxDocument(doc: VmxDocument): VmxImport {
     config.display = { maxWidth: svga.maxWidth, maxHeight: svga.maxHeight, vramMiB: Math.max(1, Math.ceil((svga.vramSizeBytes ?? 16 << 20) / (1 << 20))) };
   }
   if (settings.nestedVirtualization) config.nestedVirtualization = true;
+  const log = settings.log;
+  if (log?.keepOld !== undefined || log?.rotateSize) config.log = { keepOld: log?.keepOld, rotateSize: log?.rotateSize || undefined };
   return { vmxPath: config.vmxPath!, settings, config, problems, notices, external };
 }
 

@@ -137,6 +137,7 @@ const vmConfig = record<VmConfig>({
   externalDisks: optional(listOf(absPath)),
   noReboot: optional(bool),
   nestedVirtualization: optional(bool),
+  log: optional(record({ keepOld: optional(int(0, 1000)), rotateSize: optional(int(1, MAX_UINT32)) })),
   display: optional(record({ maxWidth: int(1, MAX_UINT32), maxHeight: int(1, MAX_UINT32), vramMiB: int(0, MAX_UINT32) })),
   tools: optional(record({ syncTime: bool, copyAllowed: bool, pasteAllowed: bool })),
   guestInfo: optional(guestInfo),

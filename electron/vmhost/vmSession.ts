@@ -293,7 +293,8 @@ export class VmSession implements RequestSink {
   /** vmware.log in the VM folder; without it the VM still runs (one line on stderr). */
   private openLog(vmxPath: string, config: VmConfig): void {
     try {
-      this.vmLog = new VmLog(path.dirname(vmxPath));
+      // log.rotateSize = "0" (VMware: no size limit) keeps VmLog's cap: a guest may not fill the disk.
+      this.vmLog = new VmLog(path.dirname(vmxPath), { keepOld: config.log?.keepOld, rotateSize: config.log?.rotateSize });
       this.vmLog.write('vmx', `Log for Vireo pid=${process.pid} node=${process.version}`);
       this.vmLog.write('vmx', `Power on ${vmxPath}: ${config.memoryMiB} MiB, ${config.cpus} vCPU(s), firmware ${config.firmware}`);
     } catch (err) {
