@@ -27,9 +27,10 @@ uint64_t AcpiPm::ticks() const {
   return ns / 1000000000u * kTimerHz + ns % 1000000000u * kTimerHz / 1000000000u;
 }
 
-uint8_t AcpiPm::read_byte(unsigned offset, uint32_t timer) const {
+uint8_t AcpiPm::read_byte(unsigned offset, uint64_t ticks) const {
   uint16_t sts = sts_;
-  if ((ticks() >> 31) != tmr_carry_at_clear_) sts |= kTmr;
+  if ((ticks >> 31) != tmr_carry_at_clear_) sts |= kTmr;
+  const auto timer = static_cast<uint32_t>(ticks);
   switch (offset) {
     case 0: return static_cast<uint8_t>(sts);
     case 1: return static_cast<uint8_t>(sts >> 8);
@@ -64,10 +65,10 @@ void AcpiPm::write_byte(unsigned offset, uint8_t value) {
 
 void AcpiPm::pio_read(uint16_t port, uint8_t* data, unsigned size, VcpuContext&) {
   std::lock_guard guard(lock_);
-  const auto timer = static_cast<uint32_t>(ticks());  // one sample for the whole access
+  const uint64_t now = ticks();  // one clock sample for the whole access
   for (unsigned i = 0; i < size; ++i) {
     const unsigned off = static_cast<unsigned>(port - base_) + i;
-    data[i] = off < kPortCount ? read_byte(off, timer) : 0xff;
+    data[i] = off < kPortCount ? read_byte(off, now) : 0xff;
   }
 }
 

@@ -39,7 +39,7 @@ class AcpiPm : public PioDevice {
   void reset();
 
  private:
-  uint8_t read_byte(unsigned offset, uint32_t timer) const;  // caller holds lock_
+  uint8_t read_byte(unsigned offset, uint64_t ticks) const;  // caller holds lock_
   void write_byte(unsigned offset, uint8_t value);             // caller holds lock_
   uint64_t ticks() const;
   void update_sci();  // caller holds lock_
